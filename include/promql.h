@@ -257,6 +257,215 @@ int64_t pql_node_offset_ns(const pql_node *node);
 pql_at_kind pql_node_at(const pql_node *node);
 int64_t pql_node_at_ms(const pql_node *node);
 
+/* ---------------------------------------------------------------- labels -- */
+
+/* One label; a label set is an array of these sorted by name, unique names,
+ * no empty values (an empty value means the label is absent). */
+typedef struct pql_label {
+    const char *name;
+    const char *value;
+} pql_label;
+
+/* ------------------------------------------------------ storage interface -- */
+
+/*
+ * Any storage plugs into the engine through this versioned table of function
+ * pointers (in the style of SQLite's sqlite3_module). `version` comes first;
+ * new slots are only ever appended, and the engine reads a slot only when
+ * `version` says the table has it.
+ *
+ * Flow for one selector: select() opens a series set; set_next() steps to each
+ * series in turn (labels + iterator); iter_read_floats() fills caller-owned
+ * arrays with that series' samples; set_close() ends the set. The engine never
+ * frees anything the storage returned: the storage owns labels and iterators.
+ */
+#define PQL_STORAGE_VERSION 1
+
+/* Staleness marker: a NaN with this exact bit pattern (Prometheus's value). */
+#define PQL_STALE_NAN_BITS 0x7ff0000000000002ULL
+/* 1 when v carries the staleness-marker bit pattern. */
+int pql_is_stale_marker(double v);
+/* A double holding the staleness marker. */
+double pql_stale_marker(void);
+
+/* What the engine will do with the selected data; a storage may use it to
+ * skip chunks or push work down, or ignore it. */
+typedef struct pql_select_hints {
+    int64_t start_ms; /* first sample time needed (inclusive) */
+    int64_t end_ms;   /* last sample time needed (inclusive) */
+    int64_t step_ms;  /* query step, 0 for instant queries */
+    int64_t range_ms; /* range of the enclosing range selector, 0 if none */
+    const char *func; /* function applied over the range, or NULL */
+} pql_select_hints;
+
+typedef struct pql_storage_methods {
+    int version; /* PQL_STORAGE_VERSION */
+
+    /* Opens a series set with every series that satisfies all matchers and
+     * has samples in [mint, maxt]. Series come in ascending label order. On
+     * success stores an opaque set in *set (closed with set_close). On
+     * failure returns non-OK, writes err and leaves *set NULL. */
+    pql_status (*select)(void *self, const pql_matcher *matchers,
+                         size_t n_matchers, int64_t mint, int64_t maxt,
+                         const pql_select_hints *hints, void **set,
+                         pql_error *err);
+
+    /* Steps to the next series. Returns 1 and fills *labels / *n_labels (sorted
+     * by name; valid until the next set_next or set_close) and *iter (valid
+     * just as long); 0 at the end; -1 on error with err written. */
+    int (*set_next)(void *set, const pql_label **labels, size_t *n_labels,
+                    void **iter, pql_error *err);
+
+    /* Copies up to cap float samples with mint <= t <= maxt, ascending by t,
+     * into ts[] and vals[] (caller-owned). Returns how many were written; a
+     * return < cap means the range is exhausted; -1 on error with err
+     * written. Staleness markers are returned as PQL_STALE_NAN_BITS values. */
+    ptrdiff_t (*iter_read_floats)(void *iter, int64_t mint, int64_t maxt,
+                                  int64_t *ts, double *vals, size_t cap,
+                                  pql_error *err);
+
+    /* Reserved for native histogram samples (a later version fills it);
+     * must be NULL in version 1. */
+    void *iter_read_histograms;
+
+    /* Releases the set and everything it handed out. */
+    void (*set_close)(void *set);
+} pql_storage_methods;
+
+/* A storage as the engine sees it: the table plus the storage's own pointer.
+ * Plain data; copying it is fine. */
+typedef struct pql_storage {
+    const pql_storage_methods *methods;
+    void *self;
+} pql_storage;
+
+/* --------------------------------------------------- the in-memory store -- */
+
+/* The embedded default storage: float samples (and staleness markers) per
+ * series, series identified by their label set. Not thread-safe for writes;
+ * concurrent queries without concurrent writes are fine. */
+typedef struct pql_memstore pql_memstore;
+
+/* Creates an empty store the caller frees with pql_memstore_free. */
+pql_status pql_memstore_new(pql_memstore **out, pql_error *err);
+void pql_memstore_free(pql_memstore *store);
+/* Drops every series (promqltest's `clear`). */
+void pql_memstore_clear(pql_memstore *store);
+/* The store's view through the storage interface; valid while it lives. */
+pql_storage pql_memstore_storage(pql_memstore *store);
+size_t pql_memstore_series_count(const pql_memstore *store);
+size_t pql_memstore_sample_count(const pql_memstore *store);
+
+/*
+ * A batch of appends applied all-or-nothing: samples added through it are
+ * invisible until pql_append_commit succeeds; on any error (bad labels,
+ * out-of-order or duplicate sample: Prometheus's "out of order sample" /
+ * "duplicate sample for timestamp") the commit fails and the store stays
+ * exactly as it was. Labels are copied; the caller keeps its arrays.
+ */
+typedef struct pql_appender pql_appender;
+pql_status pql_appender_begin(pql_memstore *store, pql_appender **out,
+                              pql_error *err);
+/* Adds `count` samples (ascending timestamps) to the series `labels`
+ * (any order; sorted internally; at least one label). Use pql_stale_marker() for staleness. */
+pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
+                            size_t n_labels, const int64_t *ts,
+                            const double *vals, size_t count, pql_error *err);
+/* Applies the batch and frees the appender. */
+pql_status pql_appender_commit(pql_appender *app, pql_error *err);
+/* Discards the batch and frees the appender. */
+void pql_appender_rollback(pql_appender *app);
+
+/* ---------------------------------------------------------------- engine -- */
+
+typedef struct pql_engine_options {
+    int64_t lookback_delta_ms;    /* default 300000 (5m) */
+    int64_t max_samples;          /* default 50,000,000 */
+    size_t max_memory_bytes;      /* per query; 0 = unlimited (default) */
+    int64_t timeout_ms;           /* 0 = none (default) */
+    int64_t default_step_ms;      /* subquery default step, default 60000 */
+    int enable_delayed_name_removal; /* Prometheus 3 semantics; default on */
+    pql_parse_options parse;      /* syntax switches, all on by default */
+} pql_engine_options;
+
+pql_engine_options pql_engine_options_default(void);
+
+/* An engine holds options only; it is immutable and may be shared by
+ * threads. */
+typedef struct pql_engine pql_engine;
+pql_status pql_engine_new(const pql_engine_options *opts, pql_engine **out,
+                          pql_error *err);
+void pql_engine_free(pql_engine *engine);
+
+/* A prepared query: parsed, checked, bound to a storage and a time range. */
+typedef struct pql_query pql_query;
+typedef struct pql_result pql_result;
+
+/* Prepares an instant query at t_ms. The storage struct is copied; the
+ * storage itself must outlive the query. Parse errors return PQL_ERR_PARSE
+ * with positions in err. */
+pql_status pql_query_new_instant(pql_engine *engine, const pql_storage *storage,
+                                 const char *expr, size_t len, int64_t t_ms,
+                                 pql_query **out, pql_error *err);
+/* Prepares a range query over [start_ms, end_ms] every step_ms (> 0). */
+pql_status pql_query_new_range(pql_engine *engine, const pql_storage *storage,
+                               const char *expr, size_t len, int64_t start_ms,
+                               int64_t end_ms, int64_t step_ms,
+                               pql_query **out, pql_error *err);
+/* Runs the query once; on success *out is a new result the caller frees. */
+pql_status pql_query_exec(pql_query *query, pql_result **out, pql_error *err);
+/* Asks a running pql_query_exec (in another thread) to stop with
+ * PQL_ERR_CANCELED; safe to call from any thread while the query lives. */
+void pql_query_cancel(pql_query *query);
+void pql_query_free(pql_query *query);
+
+/* Convenience: prepare, exec and free in one call. */
+pql_status pql_query_instant(pql_engine *engine, const pql_storage *storage,
+                             const char *expr, size_t len, int64_t t_ms,
+                             pql_result **out, pql_error *err);
+pql_status pql_query_range(pql_engine *engine, const pql_storage *storage,
+                           const char *expr, size_t len, int64_t start_ms,
+                           int64_t end_ms, int64_t step_ms, pql_result **out,
+                           pql_error *err);
+
+/* ---------------------------------------------------------------- result -- */
+
+typedef enum {
+    PQL_RESULT_SCALAR = 1,
+    PQL_RESULT_STRING,
+    PQL_RESULT_VECTOR, /* instant vector: one sample per series */
+    PQL_RESULT_MATRIX  /* range query results and range-vector values */
+} pql_result_type;
+
+pql_result_type pql_result_get_type(const pql_result *r);
+/* Scalar or string value with its timestamp. */
+void pql_result_scalar(const pql_result *r, int64_t *t_ms, double *value);
+const char *pql_result_string(const pql_result *r, int64_t *t_ms);
+/* Vector: number of samples; matrix: number of series. */
+size_t pql_result_series_count(const pql_result *r);
+/* Labels of sample/series i (sorted by name). */
+void pql_result_labels(const pql_result *r, size_t i, const pql_label **labels,
+                       size_t *n_labels);
+/* Vector sample i. */
+void pql_result_sample(const pql_result *r, size_t i, int64_t *t_ms,
+                       double *value);
+/* Matrix series i: parallel arrays of n points. */
+void pql_result_points(const pql_result *r, size_t i, const int64_t **t_ms,
+                       const double **values, size_t *n);
+/* Annotations, full Prometheus texts ("PromQL warning: ..."). */
+size_t pql_result_warning_count(const pql_result *r);
+const char *pql_result_warning(const pql_result *r, size_t i);
+size_t pql_result_info_count(const pql_result *r);
+const char *pql_result_info(const pql_result *r, size_t i);
+
+typedef struct pql_query_stats {
+    int64_t total_samples; /* samples read from storage */
+    int64_t peak_samples;  /* most samples held at once */
+    double parse_seconds, prepare_seconds, eval_seconds;
+} pql_query_stats;
+void pql_result_stats(const pql_result *r, pql_query_stats *stats);
+void pql_result_free(pql_result *r);
+
 #ifdef __cplusplus
 }
 #endif
