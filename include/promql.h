@@ -9,6 +9,13 @@
 extern "C" {
 #endif
 
+/* Marks the exported API; everything else in the shared library is hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PQL_API __attribute__((visibility("default")))
+#else
+#define PQL_API
+#endif
+
 /*
  * Conventions for every call in this header
  * -----------------------------------------
@@ -47,7 +54,7 @@ typedef enum {
 } pql_status;
 
 /* A static, human-readable name for a status code ("parse error"). */
-const char *pql_status_text(pql_status status);
+PQL_API const char *pql_status_text(pql_status status);
 
 /* ----------------------------------------------------------------- error -- */
 
@@ -69,7 +76,7 @@ typedef struct pql_error {
 } pql_error;
 
 /* Resets *err to PQL_OK with an empty message and positions -1. */
-void pql_error_clear(pql_error *err);
+PQL_API void pql_error_clear(pql_error *err);
 
 /*
  * Formats a parse error as Prometheus prints it, `<line>:<col>: parse error:
@@ -77,7 +84,7 @@ void pql_error_clear(pql_error *err);
  * within `query`. Writes at most `cap` bytes including the NUL into `out` and
  * returns the length the full text would have (like snprintf).
  */
-size_t pql_error_format(const pql_error *err, const char *query, char *out,
+PQL_API size_t pql_error_format(const pql_error *err, const char *query, char *out,
                         size_t cap);
 
 /* ---------------------------------------------------------------- parser -- */
@@ -99,7 +106,7 @@ typedef struct pql_parse_options {
 } pql_parse_options;
 
 /* Every feature on, Prometheus's test-engine defaults. */
-pql_parse_options pql_parse_options_default(void);
+PQL_API pql_parse_options pql_parse_options_default(void);
 
 /* A parsed, type-checked expression; owns every node and string in it. */
 typedef struct pql_expr pql_expr;
@@ -114,25 +121,25 @@ typedef struct pql_node pql_node;
  * returns PQL_ERR_PARSE (or PQL_ERR_NOMEM), leaves *out NULL and fills err with
  * the first error, its message and byte positions.
  */
-pql_status pql_parse(const char *query, size_t len,
+PQL_API pql_status pql_parse(const char *query, size_t len,
                      const pql_parse_options *opts, pql_expr **out,
                      pql_error *err);
 
 /* Releases the expression and all of its nodes. */
-void pql_expr_free(pql_expr *expr);
+PQL_API void pql_expr_free(pql_expr *expr);
 
 /*
  * Prints the expression in Prometheus's canonical form (its String()).
  * Returns a NUL-terminated string the caller frees with free(), or NULL when
  * out of memory.
  */
-char *pql_expr_format(const pql_expr *expr);
+PQL_API char *pql_expr_format(const pql_expr *expr);
 
 /* Same as pql_expr_format for a sub-tree. */
-char *pql_node_format(const pql_node *node);
+PQL_API char *pql_node_format(const pql_node *node);
 
 /* The root node; valid while the expression lives. */
-const pql_node *pql_expr_root(const pql_expr *expr);
+PQL_API const pql_node *pql_expr_root(const pql_expr *expr);
 
 /* --------------------------------------------------------- AST inspection -- */
 
@@ -160,7 +167,7 @@ typedef enum {
 } pql_value_type;
 
 /* "scalar", "instant vector", "range vector", "string" or "none". */
-const char *pql_value_type_name(pql_value_type type);
+PQL_API const char *pql_value_type_name(pql_value_type type);
 
 /* Binary, unary and duration-expression operators, and aggregations. */
 typedef enum {
@@ -180,7 +187,7 @@ typedef enum {
 } pql_op;
 
 /* The operator's PromQL spelling ("+", "and", "sum", "step"). Static. */
-const char *pql_op_text(pql_op op);
+PQL_API const char *pql_op_text(pql_op op);
 
 typedef enum {
     PQL_MATCH_EQUAL = 0, /* = */
@@ -215,47 +222,47 @@ typedef enum {
 
 /* All accessors below accept any node and answer 0/NULL/NONE when the
  * property does not apply to that kind. */
-pql_node_kind pql_node_get_kind(const pql_node *node);
+PQL_API pql_node_kind pql_node_get_kind(const pql_node *node);
 /* Type the checker assigned: for a CALL the function's return type, etc. */
-pql_value_type pql_node_type(const pql_node *node);
+PQL_API pql_value_type pql_node_type(const pql_node *node);
 /* Byte range of the node in the query text, end exclusive. */
-void pql_node_position(const pql_node *node, int64_t *start, int64_t *end);
-size_t pql_node_child_count(const pql_node *node);
+PQL_API void pql_node_position(const pql_node *node, int64_t *start, int64_t *end);
+PQL_API size_t pql_node_child_count(const pql_node *node);
 /* Child i (0-based) or NULL when out of range. */
-const pql_node *pql_node_child(const pql_node *node, size_t i);
+PQL_API const pql_node *pql_node_child(const pql_node *node, size_t i);
 /* Number literal value (durations as seconds). */
-double pql_node_number(const pql_node *node);
+PQL_API double pql_node_number(const pql_node *node);
 /* String literal value (unquoted) and its length. */
-const char *pql_node_string(const pql_node *node, size_t *len);
+PQL_API const char *pql_node_string(const pql_node *node, size_t *len);
 /* Operator of BINARY, UNARY, AGGREGATE and DURATION_EXPR nodes. */
-pql_op pql_node_op(const pql_node *node);
+PQL_API pql_op pql_node_op(const pql_node *node);
 /* Function name of a CALL node. */
-const char *pql_node_function_name(const pql_node *node);
+PQL_API const char *pql_node_function_name(const pql_node *node);
 /* Metric name written outside braces of a selector, or NULL. */
-const char *pql_node_metric_name(const pql_node *node);
-size_t pql_node_matcher_count(const pql_node *node);
+PQL_API const char *pql_node_metric_name(const pql_node *node);
+PQL_API size_t pql_node_matcher_count(const pql_node *node);
 /* Matcher i of a vector selector (or of a matrix selector's selector). */
-const pql_matcher *pql_node_matcher(const pql_node *node, size_t i);
+PQL_API const pql_matcher *pql_node_matcher(const pql_node *node, size_t i);
 /* Grouping labels of an AGGREGATE (by/without) or matching labels of a
  * BINARY (on/ignoring). */
-size_t pql_node_label_count(const pql_node *node);
-const char *pql_node_label(const pql_node *node, size_t i);
+PQL_API size_t pql_node_label_count(const pql_node *node);
+PQL_API const char *pql_node_label(const pql_node *node, size_t i);
 /* 1 for `without` / `ignoring`, 0 for `by` / `on` or none. */
-int pql_node_is_without(const pql_node *node);
+PQL_API int pql_node_is_without(const pql_node *node);
 /* 1 when BINARY has the bool modifier. */
-int pql_node_return_bool(const pql_node *node);
-pql_cardinality pql_node_cardinality(const pql_node *node);
+PQL_API int pql_node_return_bool(const pql_node *node);
+PQL_API pql_cardinality pql_node_cardinality(const pql_node *node);
 /* Include labels of group_left/group_right. */
-size_t pql_node_include_count(const pql_node *node);
-const char *pql_node_include(const pql_node *node, size_t i);
+PQL_API size_t pql_node_include_count(const pql_node *node);
+PQL_API const char *pql_node_include(const pql_node *node, size_t i);
 /* Range of MATRIX_SELECTOR or SUBQUERY in nanoseconds. */
-int64_t pql_node_range_ns(const pql_node *node);
+PQL_API int64_t pql_node_range_ns(const pql_node *node);
 /* Step of SUBQUERY in nanoseconds (0 = default step). */
-int64_t pql_node_step_ns(const pql_node *node);
+PQL_API int64_t pql_node_step_ns(const pql_node *node);
 /* Offset of a selector or subquery in nanoseconds. */
-int64_t pql_node_offset_ns(const pql_node *node);
-pql_at_kind pql_node_at(const pql_node *node);
-int64_t pql_node_at_ms(const pql_node *node);
+PQL_API int64_t pql_node_offset_ns(const pql_node *node);
+PQL_API pql_at_kind pql_node_at(const pql_node *node);
+PQL_API int64_t pql_node_at_ms(const pql_node *node);
 
 /* ---------------------------------------------------------------- labels -- */
 
@@ -284,9 +291,9 @@ typedef struct pql_label {
 /* Staleness marker: a NaN with this exact bit pattern (Prometheus's value). */
 #define PQL_STALE_NAN_BITS 0x7ff0000000000002ULL
 /* 1 when v carries the staleness-marker bit pattern. */
-int pql_is_stale_marker(double v);
+PQL_API int pql_is_stale_marker(double v);
 /* A double holding the staleness marker. */
-double pql_stale_marker(void);
+PQL_API double pql_stale_marker(void);
 
 /* What the engine will do with the selected data; a storage may use it to
  * skip chunks or push work down, or ignore it. */
@@ -319,7 +326,8 @@ typedef struct pql_storage_methods {
     /* Copies up to cap float samples with mint <= t <= maxt, ascending by t,
      * into ts[] and vals[] (caller-owned). Returns how many were written; a
      * return < cap means the range is exhausted; -1 on error with err
-     * written. Staleness markers are returned as PQL_STALE_NAN_BITS values. */
+     * written. Staleness markers are returned as PQL_STALE_NAN_BITS values.
+     * To read more, call again with mint = last returned t + 1. */
     ptrdiff_t (*iter_read_floats)(void *iter, int64_t mint, int64_t maxt,
                                   int64_t *ts, double *vals, size_t cap,
                                   pql_error *err);
@@ -347,14 +355,15 @@ typedef struct pql_storage {
 typedef struct pql_memstore pql_memstore;
 
 /* Creates an empty store the caller frees with pql_memstore_free. */
-pql_status pql_memstore_new(pql_memstore **out, pql_error *err);
-void pql_memstore_free(pql_memstore *store);
-/* Drops every series (promqltest's `clear`). */
-void pql_memstore_clear(pql_memstore *store);
+PQL_API pql_status pql_memstore_new(pql_memstore **out, pql_error *err);
+PQL_API void pql_memstore_free(pql_memstore *store);
+/* Drops every series (promqltest's `clear`). Series sets still open on the
+ * store become invalid, as they do on pql_memstore_free. */
+PQL_API void pql_memstore_clear(pql_memstore *store);
 /* The store's view through the storage interface; valid while it lives. */
-pql_storage pql_memstore_storage(pql_memstore *store);
-size_t pql_memstore_series_count(const pql_memstore *store);
-size_t pql_memstore_sample_count(const pql_memstore *store);
+PQL_API pql_storage pql_memstore_storage(pql_memstore *store);
+PQL_API size_t pql_memstore_series_count(const pql_memstore *store);
+PQL_API size_t pql_memstore_sample_count(const pql_memstore *store);
 
 /*
  * A batch of appends applied all-or-nothing: samples added through it are
@@ -364,17 +373,20 @@ size_t pql_memstore_sample_count(const pql_memstore *store);
  * exactly as it was. Labels are copied; the caller keeps its arrays.
  */
 typedef struct pql_appender pql_appender;
-pql_status pql_appender_begin(pql_memstore *store, pql_appender **out,
+PQL_API pql_status pql_appender_begin(pql_memstore *store, pql_appender **out,
                               pql_error *err);
 /* Adds `count` samples (ascending timestamps) to the series `labels`
- * (any order; sorted internally; at least one label). Use pql_stale_marker() for staleness. */
-pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
+ * (any order; sorted internally; at least one non-empty label; labels with
+ * empty values are dropped). Use pql_stale_marker() for staleness. Bad data
+ * returns PQL_ERR_DATA and marks the whole batch failed: the commit then
+ * returns that error and changes nothing. */
+PQL_API pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
                             size_t n_labels, const int64_t *ts,
                             const double *vals, size_t count, pql_error *err);
 /* Applies the batch and frees the appender. */
-pql_status pql_appender_commit(pql_appender *app, pql_error *err);
+PQL_API pql_status pql_appender_commit(pql_appender *app, pql_error *err);
 /* Discards the batch and frees the appender. */
-void pql_appender_rollback(pql_appender *app);
+PQL_API void pql_appender_rollback(pql_appender *app);
 
 /* ---------------------------------------------------------------- engine -- */
 
@@ -388,14 +400,14 @@ typedef struct pql_engine_options {
     pql_parse_options parse;      /* syntax switches, all on by default */
 } pql_engine_options;
 
-pql_engine_options pql_engine_options_default(void);
+PQL_API pql_engine_options pql_engine_options_default(void);
 
 /* An engine holds options only; it is immutable and may be shared by
  * threads. */
 typedef struct pql_engine pql_engine;
-pql_status pql_engine_new(const pql_engine_options *opts, pql_engine **out,
+PQL_API pql_status pql_engine_new(const pql_engine_options *opts, pql_engine **out,
                           pql_error *err);
-void pql_engine_free(pql_engine *engine);
+PQL_API void pql_engine_free(pql_engine *engine);
 
 /* A prepared query: parsed, checked, bound to a storage and a time range. */
 typedef struct pql_query pql_query;
@@ -404,26 +416,26 @@ typedef struct pql_result pql_result;
 /* Prepares an instant query at t_ms. The storage struct is copied; the
  * storage itself must outlive the query. Parse errors return PQL_ERR_PARSE
  * with positions in err. */
-pql_status pql_query_new_instant(pql_engine *engine, const pql_storage *storage,
+PQL_API pql_status pql_query_new_instant(pql_engine *engine, const pql_storage *storage,
                                  const char *expr, size_t len, int64_t t_ms,
                                  pql_query **out, pql_error *err);
 /* Prepares a range query over [start_ms, end_ms] every step_ms (> 0). */
-pql_status pql_query_new_range(pql_engine *engine, const pql_storage *storage,
+PQL_API pql_status pql_query_new_range(pql_engine *engine, const pql_storage *storage,
                                const char *expr, size_t len, int64_t start_ms,
                                int64_t end_ms, int64_t step_ms,
                                pql_query **out, pql_error *err);
 /* Runs the query once; on success *out is a new result the caller frees. */
-pql_status pql_query_exec(pql_query *query, pql_result **out, pql_error *err);
+PQL_API pql_status pql_query_exec(pql_query *query, pql_result **out, pql_error *err);
 /* Asks a running pql_query_exec (in another thread) to stop with
  * PQL_ERR_CANCELED; safe to call from any thread while the query lives. */
-void pql_query_cancel(pql_query *query);
-void pql_query_free(pql_query *query);
+PQL_API void pql_query_cancel(pql_query *query);
+PQL_API void pql_query_free(pql_query *query);
 
 /* Convenience: prepare, exec and free in one call. */
-pql_status pql_query_instant(pql_engine *engine, const pql_storage *storage,
+PQL_API pql_status pql_query_instant(pql_engine *engine, const pql_storage *storage,
                              const char *expr, size_t len, int64_t t_ms,
                              pql_result **out, pql_error *err);
-pql_status pql_query_range(pql_engine *engine, const pql_storage *storage,
+PQL_API pql_status pql_query_range(pql_engine *engine, const pql_storage *storage,
                            const char *expr, size_t len, int64_t start_ms,
                            int64_t end_ms, int64_t step_ms, pql_result **out,
                            pql_error *err);
@@ -437,34 +449,34 @@ typedef enum {
     PQL_RESULT_MATRIX  /* range query results and range-vector values */
 } pql_result_type;
 
-pql_result_type pql_result_get_type(const pql_result *r);
+PQL_API pql_result_type pql_result_get_type(const pql_result *r);
 /* Scalar or string value with its timestamp. */
-void pql_result_scalar(const pql_result *r, int64_t *t_ms, double *value);
-const char *pql_result_string(const pql_result *r, int64_t *t_ms);
+PQL_API void pql_result_scalar(const pql_result *r, int64_t *t_ms, double *value);
+PQL_API const char *pql_result_string(const pql_result *r, int64_t *t_ms);
 /* Vector: number of samples; matrix: number of series. */
-size_t pql_result_series_count(const pql_result *r);
+PQL_API size_t pql_result_series_count(const pql_result *r);
 /* Labels of sample/series i (sorted by name). */
-void pql_result_labels(const pql_result *r, size_t i, const pql_label **labels,
+PQL_API void pql_result_labels(const pql_result *r, size_t i, const pql_label **labels,
                        size_t *n_labels);
 /* Vector sample i. */
-void pql_result_sample(const pql_result *r, size_t i, int64_t *t_ms,
+PQL_API void pql_result_sample(const pql_result *r, size_t i, int64_t *t_ms,
                        double *value);
 /* Matrix series i: parallel arrays of n points. */
-void pql_result_points(const pql_result *r, size_t i, const int64_t **t_ms,
+PQL_API void pql_result_points(const pql_result *r, size_t i, const int64_t **t_ms,
                        const double **values, size_t *n);
 /* Annotations, full Prometheus texts ("PromQL warning: ..."). */
-size_t pql_result_warning_count(const pql_result *r);
-const char *pql_result_warning(const pql_result *r, size_t i);
-size_t pql_result_info_count(const pql_result *r);
-const char *pql_result_info(const pql_result *r, size_t i);
+PQL_API size_t pql_result_warning_count(const pql_result *r);
+PQL_API const char *pql_result_warning(const pql_result *r, size_t i);
+PQL_API size_t pql_result_info_count(const pql_result *r);
+PQL_API const char *pql_result_info(const pql_result *r, size_t i);
 
 typedef struct pql_query_stats {
     int64_t total_samples; /* samples read from storage */
     int64_t peak_samples;  /* most samples held at once */
     double parse_seconds, prepare_seconds, eval_seconds;
 } pql_query_stats;
-void pql_result_stats(const pql_result *r, pql_query_stats *stats);
-void pql_result_free(pql_result *r);
+PQL_API void pql_result_stats(const pql_result *r, pql_query_stats *stats);
+PQL_API void pql_result_free(pql_result *r);
 
 #ifdef __cplusplus
 }

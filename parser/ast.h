@@ -138,6 +138,11 @@ ast_node *ast_new(arena *a, pql_node_kind kind, uint32_t start, uint32_t end);
  * malloc'd string or NULL when out of memory. */
 char *ast_format(const ast_node *node);
 
+/* Go's strconv.Quote of s (len bytes), as Prometheus's %q renders names in
+ * error messages. Added for the checker (parser/printer.c). Returns a
+ * malloc'd string or NULL when out of memory. */
+char *ast_quote(const char *s, size_t len);
+
 /* Structural equality (used by the fuzzer and tests): same kinds, values,
  * matchers, modifiers and children; positions are ignored. NaN equals NaN. */
 bool ast_equal(const ast_node *a, const ast_node *b);

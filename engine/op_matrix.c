@@ -1,0 +1,228 @@
+/* op_matrix.c: the range vector selector: loads each series' samples once and gives per-step windows over them. */
+#include "operator.h"
+
+#include <string.h>
+
+typedef struct op_matrix {
+    op base;
+    const ast_node *ms; /* PQL_NODE_MATRIX_SELECTOR */
+    const ast_node *vs; /* its vector selector */
+    eval_timing tm;
+    int64_t range_ms;
+    int64_t end0, end_step; /* window end of step i: end0 + i * end_step */
+    int64_t mint, maxt;     /* storage read range, inclusive */
+    void *set;
+    int64_t *ts; /* samples of the current series, grown on demand */
+    double *vals;
+    size_t cap;
+    uint32_t *lo, *hi;
+    int64_t held;
+    bool done;
+} op_matrix;
+
+static inline bool is_stale(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    return bits == PQL_STALE_NAN_BITS;
+}
+
+static int mat_open(op *self, eval_ctx *ctx)
+{
+    op_matrix *m = (op_matrix *)self;
+    const eval_grid *g = self->grid;
+    size_t n = g->n_steps;
+    m->lo = arena_alloc_array(ctx->mem, n, sizeof(uint32_t));
+    m->hi = arena_alloc_array(ctx->mem, n, sizeof(uint32_t));
+    m->cap = 256;
+    m->ts = arena_alloc_array(ctx->mem, m->cap, sizeof(int64_t));
+    m->vals = arena_alloc_array(ctx->mem, m->cap, sizeof(double));
+    if (!m->lo || !m->hi || !m->ts || !m->vals)
+        return eval_oom(ctx);
+
+    m->end0 = eval_ref_time(&m->tm, g->start_ms);
+    m->end_step = m->tm.has_at ? 0 : g->step_ms;
+    int64_t last_end = m->end0 + (int64_t)(n - 1) * m->end_step;
+    /* Left-open range: a sample exactly `range` before the end is out. */
+    m->mint = m->end0 - m->range_ms + 1;
+    m->maxt = last_end;
+
+    pql_select_hints hints = {
+        .start_ms = m->mint,
+        .end_ms = m->maxt,
+        .step_ms = g->step_ms,
+        .range_ms = m->range_ms,
+        .func = NULL,
+    };
+    pql_error err;
+    pql_error_clear(&err);
+    pql_status st = ctx->storage.methods->select(
+        ctx->storage.self, m->vs->u.vs.matchers, m->vs->u.vs.n_matchers,
+        m->mint, m->maxt, &hints, &m->set, &err);
+    if (st != PQL_OK) {
+        m->set = NULL;
+        return eval_fail(ctx, st, "%s", err.message);
+    }
+    return 0;
+}
+
+/* Reads all samples of one series in [mint, maxt], staleness markers
+ * dropped (range functions never see them). Returns the count or -1. */
+static ptrdiff_t mat_load(op_matrix *m, eval_ctx *ctx, void *iter)
+{
+    size_t n = 0;
+    int64_t from = m->mint;
+    pql_error err;
+    for (;;) {
+        if (m->cap - n < 64) {
+            /* Doubling keeps the total copied bytes linear; the old block
+             * stays in the arena, bounded by the largest series. */
+            size_t cap = m->cap * 2;
+            int64_t *ts = arena_grow(ctx->mem, m->ts, n, cap, sizeof(int64_t));
+            double *vals = arena_grow(ctx->mem, m->vals, n, cap, sizeof(double));
+            if (!ts || !vals)
+                return eval_oom(ctx);
+            m->ts = ts;
+            m->vals = vals;
+            m->cap = cap;
+        }
+        size_t want = m->cap - n;
+        ptrdiff_t got = ctx->storage.methods->iter_read_floats(
+            iter, from, m->maxt, m->ts + n, m->vals + n, want, &err);
+        if (got < 0)
+            return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
+                             err.message);
+        ctx->total_samples += got;
+        if (got == 0)
+            break;
+        from = m->ts[n + (size_t)got - 1] + 1;
+        /* Compact out staleness markers in place. */
+        size_t w = n;
+        for (size_t k = n; k < n + (size_t)got; k++) {
+            if (!is_stale(m->vals[k])) {
+                m->ts[w] = m->ts[k];
+                m->vals[w] = m->vals[k];
+                w++;
+            }
+        }
+        n = w;
+        if ((size_t)got < want)
+            break;
+        if (eval_check(ctx) < 0)
+            return -1;
+    }
+    if (n > UINT32_MAX)
+        return eval_fail(ctx, PQL_ERR_EXECUTION,
+                         "too many samples in one series");
+    return (ptrdiff_t)n;
+}
+
+static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
+{
+    op_matrix *m = (op_matrix *)self;
+    eval_samples_give(ctx, m->held);
+    m->held = 0;
+    if (m->done || !m->set)
+        return 0;
+    const size_t steps = self->grid->n_steps;
+    for (;;) {
+        if (eval_check(ctx) < 0)
+            return -1;
+        const pql_label *lbls;
+        size_t n_lbls;
+        void *iter;
+        pql_error err;
+        int rc = ctx->storage.methods->set_next(m->set, &lbls, &n_lbls, &iter,
+                                                &err);
+        if (rc < 0)
+            return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
+                             err.message);
+        if (rc == 0) {
+            m->done = true;
+            return 0;
+        }
+        ptrdiff_t n = mat_load(m, ctx, iter);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            continue;
+        /* Two indices sweep forward once: window ends never decrease. */
+        size_t lo = 0, hi = 0, widest = 0;
+        for (size_t i = 0; i < steps; i++) {
+            int64_t end = m->end0 + (int64_t)i * m->end_step;
+            int64_t start = end - m->range_ms;
+            while (lo < (size_t)n && m->ts[lo] <= start)
+                lo++;
+            if (hi < lo)
+                hi = lo;
+            while (hi < (size_t)n && m->ts[hi] <= end)
+                hi++;
+            m->lo[i] = (uint32_t)lo;
+            m->hi[i] = (uint32_t)hi;
+            if (hi - lo > widest)
+                widest = hi - lo;
+        }
+        if (widest == 0)
+            continue;
+        /* Prometheus holds one window at a time; count the widest. */
+        if (eval_samples_take(ctx, (int64_t)widest) < 0)
+            return -1;
+        m->held = (int64_t)widest;
+        memset(out, 0, sizeof(*out));
+        if (labels_copy(ctx->mem, lbls, n_lbls, &out->labels) < 0)
+            return eval_oom(ctx);
+        out->ts = m->ts;
+        out->vals = m->vals;
+        out->n = (size_t)n;
+        out->lo = m->lo;
+        out->hi = m->hi;
+        out->range_ms = m->range_ms;
+        out->win_end0 = m->end0;
+        out->win_end_step = m->end_step;
+        out->drop_name = false;
+        return 1;
+    }
+}
+
+static void mat_close(op *self, eval_ctx *ctx)
+{
+    op_matrix *m = (op_matrix *)self;
+    eval_samples_give(ctx, m->held);
+    m->held = 0;
+    if (m->set) {
+        ctx->storage.methods->set_close(m->set);
+        m->set = NULL;
+    }
+}
+
+static const op_vtable mat_vtable = {
+    .name = "matrix_selector",
+    .open = mat_open,
+    .next = NULL,
+    .next_range = mat_next_range,
+    .close = mat_close,
+};
+
+op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid)
+{
+    op_matrix *m = (op_matrix *)op_alloc(ctx, sizeof(op_matrix), &mat_vtable,
+                                         PQL_TYPE_MATRIX, grid, ms);
+    if (!m)
+        return NULL;
+    m->ms = ms;
+    m->vs = ms->u.matrix.vs;
+    if (m->vs->u.vs.anchored || m->vs->u.vs.smoothed) {
+        eval_fail(ctx, PQL_ERR_EXECUTION,
+                  "anchored and smoothed range selectors not implemented yet");
+        return NULL;
+    }
+    if (plan_timing(ctx, &m->vs->u.vs.mods, &m->tm) < 0)
+        return NULL;
+    if (ms->u.matrix.range_expr) {
+        if (plan_duration_ms(ctx, ms->u.matrix.range_expr, &m->range_ms) < 0)
+            return NULL;
+    } else {
+        m->range_ms = ms->u.matrix.range_ns / 1000000;
+    }
+    return &m->base;
+}
