@@ -101,7 +101,7 @@ typedef struct pql_parse_options {
     int enable_binop_fill_modifiers;
     /* Refuse inputs longer than this many bytes (default 1 MiB). */
     size_t max_query_bytes;
-    /* Refuse nesting deeper than this (default 256 levels). */
+    /* Refuse nesting deeper than this (default 1000 levels). */
     int max_depth;
 } pql_parse_options;
 

@@ -82,7 +82,7 @@ pql_parse_options pql_parse_options_default(void)
     o.enable_extended_range_selectors = 1;
     o.enable_binop_fill_modifiers = 1;
     o.max_query_bytes = (size_t)1 << 20;
-    o.max_depth = 256;
+    o.max_depth = 1000;
     return o;
 }
 

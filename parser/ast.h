@@ -34,6 +34,8 @@ typedef struct ast_vector_matching {
     ast_labels include;  /* group_left(...) / group_right(...) labels */
     bool has_fill_lhs, has_fill_rhs;
     double fill_lhs, fill_rhs; /* fill_left / fill_right values */
+    bool fill_shared; /* written as fill(v): one value for both sides, which
+                         Prometheus prints back as fill (v) */
 } ast_vector_matching;
 
 /* Offset and @ as written after a selector or subquery. */

@@ -126,7 +126,8 @@ static bool eq_matching(const ast_node *a, const ast_node *b)
     if (ma->card != mb->card || ma->on != mb->on || !eq_labels(&ma->matching, &mb->matching) ||
         !eq_labels(&ma->include, &mb->include))
         return false;
-    if (ma->has_fill_lhs != mb->has_fill_lhs || ma->has_fill_rhs != mb->has_fill_rhs)
+    if (ma->has_fill_lhs != mb->has_fill_lhs || ma->has_fill_rhs != mb->has_fill_rhs ||
+        ma->fill_shared != mb->fill_shared)
         return false;
     if (ma->has_fill_lhs && !eq_double(ma->fill_lhs, mb->fill_lhs))
         return false;

@@ -14,7 +14,7 @@ void pql_lemonFree(void *p, void (*free_fn)(void *));
 void pql_lemon(void *p, int major, lex_token minor, parse_ctx *ctx);
 
 #define PARSE_DEFAULT_MAX_BYTES (1024u * 1024u)
-#define PARSE_DEFAULT_MAX_DEPTH 256
+#define PARSE_DEFAULT_MAX_DEPTH 1000
 
 /* ------------------------------------------------------------- errors -- */
 

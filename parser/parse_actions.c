@@ -583,6 +583,7 @@ parse_binmods *pa_binmods_fill(parse_ctx *c, parse_binmods *m, ast_node *lhs, as
         m->vm.has_fill_rhs = true;
         m->vm.fill_rhs = rhs->u.number.value;
     }
+    m->vm.fill_shared = lhs && lhs == rhs;
     return m;
 }
 

@@ -560,7 +560,7 @@ static void print_matching(print_buf *b, const ast_vector_matching *vm)
         print_labels(b, &vm->include);
         print_char(b, ')');
     }
-    if (vm->has_fill_lhs && vm->has_fill_rhs && vm->fill_lhs == vm->fill_rhs) {
+    if (vm->fill_shared) {
         print_str(b, " fill (");
         print_float_v(b, vm->fill_lhs);
         print_char(b, ')');
