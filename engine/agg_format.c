@@ -1,4 +1,5 @@
-/* agg_format.c: Go-compatible float and string formatting for labels and annotation texts. */
+/* agg_format.c: Go-compatible float and string formatting for labels and
+ * annotation texts. */
 #include "binagg_internal.h"
 
 #include <math.h>
@@ -231,14 +232,29 @@ size_t agg_quote_go(const char *s, size_t n, char *out, size_t cap)
         } else {
             char esc = 0;
             switch (r) {
-            case '\a': esc = 'a'; break;
-            case '\b': esc = 'b'; break;
-            case '\f': esc = 'f'; break;
-            case '\n': esc = 'n'; break;
-            case '\r': esc = 'r'; break;
-            case '\t': esc = 't'; break;
-            case '\v': esc = 'v'; break;
-            default: break;
+            case '\a':
+                esc = 'a';
+                break;
+            case '\b':
+                esc = 'b';
+                break;
+            case '\f':
+                esc = 'f';
+                break;
+            case '\n':
+                esc = 'n';
+                break;
+            case '\r':
+                esc = 'r';
+                break;
+            case '\t':
+                esc = 't';
+                break;
+            case '\v':
+                esc = 'v';
+                break;
+            default:
+                break;
             }
             pos = put(out, cap, pos, '\\');
             if (esc) {

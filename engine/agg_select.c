@@ -1,4 +1,5 @@
-/* agg_select.c: topk/bottomk/limitk/limit_ratio selection replaying Go's heap so ties resolve as in Prometheus. */
+/* agg_select.c: topk/bottomk/limitk/limit_ratio selection replaying Go's heap
+ * so ties resolve as in Prometheus. */
 #include "binagg_internal.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-/* binagg_internal.h: helpers shared by the binary-operator and aggregation operators. */
+/* binagg_internal.h: helpers shared by the binary-operator and aggregation
+ * operators. */
 #ifndef PQL_BINAGG_INTERNAL_H
 #define PQL_BINAGG_INTERNAL_H
 

@@ -1,4 +1,5 @@
-/* binagg_map.c: a small arena-backed hash map from label-signature hashes to dense group ids. */
+/* binagg_map.c: a small arena-backed hash map from label-signature hashes to
+ * dense group ids. */
 #include "binagg_internal.h"
 
 #include <string.h>

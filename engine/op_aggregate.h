@@ -1,4 +1,5 @@
-/* op_aggregate.h: internal state shared by the aggregation files (op_aggregate*.c); op_aggregate_new itself is declared in operator.h. */
+/* op_aggregate.h: internal state shared by the aggregation files
+ * (op_aggregate*.c); op_aggregate_new itself is declared in operator.h. */
 #ifndef PQL_OP_AGGREGATE_H
 #define PQL_OP_AGGREGATE_H
 
@@ -12,17 +13,17 @@ typedef struct agg_group agg_group;
 typedef struct agg_state {
     op base;
     op *expr;
-    op *param_op;          /* SCALAR, STRING (count_values) or NULL */
+    op *param_op; /* SCALAR, STRING (count_values) or NULL */
     pql_op aop;
     bool without;
     labels_names grouping;
-    size_t n;              /* steps */
+    size_t n; /* steps */
 
-    double *param;         /* per-step parameter (SCALAR param) */
-    binagg_groups keys;    /* grouping key -> group id */
+    double *param;      /* per-step parameter (SCALAR param) */
+    binagg_groups keys; /* grouping key -> group id */
     agg_group *groups;
     size_t n_groups, cap_groups;
-    eval_series_set in;    /* materialised input (topk, quantile, ...) */
+    eval_series_set in; /* materialised input (topk, quantile, ...) */
 
     bool computed;
     eval_series_set out;

@@ -1,4 +1,5 @@
-/* op_aggregate_count_values.c: count_values, the one aggregation whose output labels depend on sample values. */
+/* op_aggregate_count_values.c: count_values, the one aggregation whose output
+ * labels depend on sample values. */
 #include "op_aggregate.h"
 
 #include <stdio.h>
@@ -28,7 +29,8 @@ typedef struct cv_state {
 
 static uint64_t out_key(uint32_t base, const char *str, size_t len)
 {
-    return XXH3_64bits_withSeed(str, len, (uint64_t)base * 0x9E3779B97F4A7C15ull + 1);
+    return XXH3_64bits_withSeed(str, len,
+                                (uint64_t)base * 0x9E3779B97F4A7C15ull + 1);
 }
 
 /* Output index for (base, str); created (with its labels) when new. */
@@ -62,7 +64,8 @@ static long find_out(agg_state *a, eval_ctx *ctx, cv_state *cv, uint32_t base,
     }
     if (cv->n_outs == cv->cap_outs) {
         size_t ncap = cv->cap_outs ? cv->cap_outs * 2 : 16;
-        cv_out *no = arena_grow(ctx->mem, cv->outs, cv->n_outs, ncap, sizeof *no);
+        cv_out *no =
+            arena_grow(ctx->mem, cv->outs, cv->n_outs, ncap, sizeof *no);
         if (!no) {
             return eval_oom(ctx);
         }
@@ -133,8 +136,8 @@ int agg_count_values(agg_state *a, eval_ctx *ctx)
         }
         bool created;
         uint64_t key = binagg_groups_key(&bases, &s.labels);
-        uint32_t base =
-            binagg_groups_find_or_add(&bases, ctx->mem, key, &s.labels, &created);
+        uint32_t base = binagg_groups_find_or_add(&bases, ctx->mem, key,
+                                                  &s.labels, &created);
         if (base == UINT32_MAX) {
             return eval_oom(ctx);
         }
@@ -175,7 +178,8 @@ int agg_count_values(agg_state *a, eval_ctx *ctx)
                 long o = last;
                 if (o < 0 || vb != last_bits) {
                     agg_format_float_f(v, buf, sizeof buf);
-                    o = find_out(a, ctx, &cv, base, split ? buf : "", split, vl);
+                    o = find_out(a, ctx, &cv, base, split ? buf : "", split,
+                                 vl);
                     if (o < 0) {
                         return -1;
                     }

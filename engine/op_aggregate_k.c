@@ -1,4 +1,5 @@
-/* op_aggregate_k.c: topk, bottomk, limitk and limit_ratio: per group and step, pick input series and pass them on unchanged. */
+/* op_aggregate_k.c: topk, bottomk, limitk and limit_ratio: per group and step,
+ * pick input series and pass them on unchanged. */
 #include "op_aggregate.h"
 
 #include <string.h>
@@ -78,8 +79,8 @@ int agg_compute_k(agg_state *a, eval_ctx *ctx)
         }
         if ((size_t)g >= cap_heaps) {
             size_t ncap = cap_heaps ? cap_heaps * 2 : 16;
-            k_heap **nh = arena_grow(ctx->mem, heaps, cap_heaps, ncap,
-                                     sizeof *nh);
+            k_heap **nh =
+                arena_grow(ctx->mem, heaps, cap_heaps, ncap, sizeof *nh);
             if (!nh) {
                 return eval_oom(ctx);
             }
@@ -154,8 +155,8 @@ int agg_compute_k(agg_state *a, eval_ctx *ctx)
             for (uint32_t i = 0; i < h->n; i++) {
                 uint32_t idx = h->v[i].idx;
                 if (out_of[idx] < 0) {
-                    eval_series *o = agg_out_add(a, ctx, in[idx].labels,
-                                                 in[idx].drop_name);
+                    eval_series *o =
+                        agg_out_add(a, ctx, in[idx].labels, in[idx].drop_name);
                     if (!o) {
                         return -1;
                     }

@@ -1,11 +1,13 @@
-/* op_binary.c: binary operators between scalars and between a vector and a scalar, and the constructor that picks the variant. */
+/* op_binary.c: binary operators between scalars and between a vector and a
+ * scalar, and the constructor that picks the variant. */
 #include "op_binary.h"
 
 #include <string.h>
 
 #include "binagg_internal.h"
 
-/* -------------------------------------------------------- scalar op scalar -- */
+/* -------------------------------------------------------- scalar op scalar --
+ */
 
 typedef struct binop_ss {
     op base;
@@ -90,10 +92,11 @@ static void ss_close(op *self, eval_ctx *ctx)
     op_close(b->rhs, ctx);
 }
 
-static const op_vtable binop_ss_vt = {"binary(scalar,scalar)", ss_open,
-                                      ss_next, NULL, ss_close};
+static const op_vtable binop_ss_vt = {"binary(scalar,scalar)", ss_open, ss_next,
+                                      NULL, ss_close};
 
-/* -------------------------------------------------------- vector op scalar -- */
+/* -------------------------------------------------------- vector op scalar --
+ */
 
 typedef struct binop_vs {
     op base;
@@ -209,8 +212,8 @@ static void vs_close(op *self, eval_ctx *ctx)
     op_close(b->scal, ctx);
 }
 
-static const op_vtable binop_vs_vt = {"binary(vector,scalar)", vs_open,
-                                      vs_next, NULL, vs_close};
+static const op_vtable binop_vs_vt = {"binary(vector,scalar)", vs_open, vs_next,
+                                      NULL, vs_close};
 
 /* ----------------------------------------------------------- constructor -- */
 

@@ -1,4 +1,5 @@
-/* op_binary.h: internal pieces shared by the binary-operator files (op_binary*.c); op_binary_new itself is declared in operator.h. */
+/* op_binary.h: internal pieces shared by the binary-operator files
+ * (op_binary*.c); op_binary_new itself is declared in operator.h. */
 #ifndef PQL_OP_BINARY_H
 #define PQL_OP_BINARY_H
 
@@ -6,8 +7,8 @@
 
 /* Vector-vector arithmetic and comparisons with on/ignoring, group_x and
  * fill modifiers (op_binary_match.c). */
-op *binop_match_new(eval_ctx *ctx, const ast_node *node,
-                    const eval_grid *grid, op *lhs, op *rhs);
+op *binop_match_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
+                    op *lhs, op *rhs);
 /* and / or / unless (op_binary_set.c). */
 op *binop_set_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
                   op *lhs, op *rhs);

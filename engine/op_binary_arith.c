@@ -1,4 +1,5 @@
-/* op_binary_arith.c: per-value arithmetic and comparison of binary operators, as plain column loops. */
+/* op_binary_arith.c: per-value arithmetic and comparison of binary operators,
+ * as plain column loops. */
 #include "binagg_internal.h"
 
 #include <math.h>
@@ -9,27 +10,42 @@
 double binop_arith(pql_op op, double l, double r)
 {
     switch (op) {
-    case PQL_OP_ADD: return l + r;
-    case PQL_OP_SUB: return l - r;
-    case PQL_OP_MUL: return l * r;
-    case PQL_OP_DIV: return l / r;
-    case PQL_OP_MOD: return fmod(l, r);
-    case PQL_OP_POW: return pow(l, r);
-    case PQL_OP_ATAN2: return atan2(l, r);
-    default: return NAN;
+    case PQL_OP_ADD:
+        return l + r;
+    case PQL_OP_SUB:
+        return l - r;
+    case PQL_OP_MUL:
+        return l * r;
+    case PQL_OP_DIV:
+        return l / r;
+    case PQL_OP_MOD:
+        return fmod(l, r);
+    case PQL_OP_POW:
+        return pow(l, r);
+    case PQL_OP_ATAN2:
+        return atan2(l, r);
+    default:
+        return NAN;
     }
 }
 
 bool binop_compare(pql_op op, double l, double r)
 {
     switch (op) {
-    case PQL_OP_EQL: return l == r;
-    case PQL_OP_NEQ: return l != r;
-    case PQL_OP_GTR: return l > r;
-    case PQL_OP_LSS: return l < r;
-    case PQL_OP_GTE: return l >= r;
-    case PQL_OP_LTE: return l <= r;
-    default: return false;
+    case PQL_OP_EQL:
+        return l == r;
+    case PQL_OP_NEQ:
+        return l != r;
+    case PQL_OP_GTR:
+        return l > r;
+    case PQL_OP_LSS:
+        return l < r;
+    case PQL_OP_GTE:
+        return l >= r;
+    case PQL_OP_LTE:
+        return l <= r;
+    default:
+        return false;
     }
 }
 
@@ -45,14 +61,22 @@ void binop_arith_cols(pql_op op, const double *l, const double *r, double *out,
                       size_t n)
 {
     switch (op) {
-    case PQL_OP_ADD: BINOP_LOOP(a + b) break;
-    case PQL_OP_SUB: BINOP_LOOP(a - b) break;
-    case PQL_OP_MUL: BINOP_LOOP(a * b) break;
-    case PQL_OP_DIV: BINOP_LOOP(a / b) break;
-    case PQL_OP_MOD: BINOP_LOOP(fmod(a, b)) break;
-    case PQL_OP_POW: BINOP_LOOP(pow(a, b)) break;
-    case PQL_OP_ATAN2: BINOP_LOOP(atan2(a, b)) break;
-    default: BINOP_LOOP(a * 0 + b * 0 + NAN) break;
+    case PQL_OP_ADD:
+        BINOP_LOOP(a + b) break;
+    case PQL_OP_SUB:
+        BINOP_LOOP(a - b) break;
+    case PQL_OP_MUL:
+        BINOP_LOOP(a * b) break;
+    case PQL_OP_DIV:
+        BINOP_LOOP(a / b) break;
+    case PQL_OP_MOD:
+        BINOP_LOOP(fmod(a, b)) break;
+    case PQL_OP_POW:
+        BINOP_LOOP(pow(a, b)) break;
+    case PQL_OP_ATAN2:
+        BINOP_LOOP(atan2(a, b)) break;
+    default:
+        BINOP_LOOP(a * 0 + b * 0 + NAN) break;
     }
 }
 
@@ -76,12 +100,19 @@ void binop_compare_cols(pql_op op, const double *l, const double *r,
                         uint8_t *keep, size_t n)
 {
     switch (op) {
-    case PQL_OP_EQL: CMP_LOOP(a == b) break;
-    case PQL_OP_NEQ: CMP_LOOP(a != b) break;
-    case PQL_OP_GTR: CMP_LOOP(a > b) break;
-    case PQL_OP_LSS: CMP_LOOP(a < b) break;
-    case PQL_OP_GTE: CMP_LOOP(a >= b) break;
-    case PQL_OP_LTE: CMP_LOOP(a <= b) break;
-    default: CMP_LOOP(a != a && b != b && 0) break;
+    case PQL_OP_EQL:
+        CMP_LOOP(a == b) break;
+    case PQL_OP_NEQ:
+        CMP_LOOP(a != b) break;
+    case PQL_OP_GTR:
+        CMP_LOOP(a > b) break;
+    case PQL_OP_LSS:
+        CMP_LOOP(a < b) break;
+    case PQL_OP_GTE:
+        CMP_LOOP(a >= b) break;
+    case PQL_OP_LTE:
+        CMP_LOOP(a <= b) break;
+    default:
+        CMP_LOOP(a != a && b != b && 0) break;
     }
 }

@@ -1,4 +1,5 @@
-/* op_binary_match.c: vector-vector arithmetic and comparisons with one-to-one, group_left/group_right and fill matching. */
+/* op_binary_match.c: vector-vector arithmetic and comparisons with one-to-one,
+ * group_left/group_right and fill matching. */
 #include "op_binary.h"
 
 #include <stdio.h>
@@ -59,11 +60,11 @@ typedef struct match_state {
     eval_series_set *A, *B;
     bool swapped;
     binagg_groups sigs;
-    uint32_t *ga, *gb;          /* group of each A / B series */
-    uint32_t *a_off, *a_idx;    /* CSR: members of each group in A */
-    uint32_t *b_off, *b_idx;    /* and in B */
-    uint64_t **any_a, **any_b;  /* OR of presence per group */
-    uint64_t *all_a;            /* OR of every A series */
+    uint32_t *ga, *gb;         /* group of each A / B series */
+    uint32_t *a_off, *a_idx;   /* CSR: members of each group in A */
+    uint32_t *b_off, *b_idx;   /* and in B */
+    uint64_t **any_a, **any_b; /* OR of presence per group */
+    uint64_t *all_a;           /* OR of every A series */
     binop_pair *pairs;
     size_t n_pairs, cap_pairs;
     binagg_groups outs;
@@ -101,9 +102,8 @@ static void consider_error(match_state *st, size_t t, int rank, size_t order,
         return;
     }
     if (!st->err_msg || t < st->err_t ||
-        (t == st->err_t &&
-         (rank < st->err_rank ||
-          (rank == st->err_rank && order < st->err_order)))) {
+        (t == st->err_t && (rank < st->err_rank ||
+                            (rank == st->err_rank && order < st->err_order)))) {
         st->err_t = t;
         st->err_rank = rank;
         st->err_order = order;
@@ -339,9 +339,8 @@ static int build_pairs(match_state *st)
 {
     binop_match *b = st->b;
     uint64_t *scratch = bitmap_new(st);
-    if (!scratch ||
-        !binagg_groups_init(&st->outs, st->ctx->mem, BINAGG_KEY_ALL, NULL,
-                            st->A->n + 16)) {
+    if (!scratch || !binagg_groups_init(&st->outs, st->ctx->mem, BINAGG_KEY_ALL,
+                                        NULL, st->A->n + 16)) {
         return eval_oom(st->ctx);
     }
     for (size_t i = 0; i < st->A->n; i++) {
@@ -473,8 +472,7 @@ static int check_many_side(match_state *st)
     uint32_t *off = arena_alloc_array(st->ctx->mem, n_keys + 1, sizeof *off);
     uint32_t *idx = arena_alloc_array(st->ctx->mem, st->n_pairs, sizeof *idx);
     uint32_t *fill = arena_alloc_array(st->ctx->mem, n_keys + 1, sizeof *fill);
-    uint64_t *one = bitmap_new(st), *two = bitmap_new(st),
-             *m = bitmap_new(st);
+    uint64_t *one = bitmap_new(st), *two = bitmap_new(st), *m = bitmap_new(st);
     if (!off || !idx || !fill || !one || !two || !m) {
         return eval_oom(st->ctx);
     }
@@ -704,8 +702,8 @@ static void match_close(op *self, eval_ctx *ctx)
 static const op_vtable binop_match_vt = {"binary(vector,vector)", match_open,
                                          match_next, NULL, match_close};
 
-op *binop_match_new(eval_ctx *ctx, const ast_node *node,
-                    const eval_grid *grid, op *lhs, op *rhs)
+op *binop_match_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
+                    op *lhs, op *rhs)
 {
     binop_match *b = (binop_match *)op_alloc(ctx, sizeof *b, &binop_match_vt,
                                              PQL_TYPE_VECTOR, grid, node);
@@ -725,8 +723,8 @@ op *binop_match_new(eval_ctx *ctx, const ast_node *node,
         b->on = vm->on;
         if (labels_names_prepare(ctx->mem, vm->matching.names,
                                  vm->matching.count, &b->match) < 0 ||
-            labels_names_prepare(ctx->mem, vm->include.names,
-                                 vm->include.count, &b->include) < 0) {
+            labels_names_prepare(ctx->mem, vm->include.names, vm->include.count,
+                                 &b->include) < 0) {
             eval_oom(ctx);
             return NULL;
         }

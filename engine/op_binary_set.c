@@ -1,4 +1,5 @@
-/* op_binary_set.c: the set operators and, or, unless, streaming one side and keeping only per-signature presence of the other. */
+/* op_binary_set.c: the set operators and, or, unless, streaming one side and
+ * keeping only per-signature presence of the other. */
 #include "op_binary.h"
 
 #include <string.h>
@@ -21,8 +22,8 @@ typedef struct binop_set {
     binagg_groups sigs;
     uint64_t **any; /* per signature: OR of presence */
     size_t any_cap;
-    int phase;      /* or: 0 = streaming lhs, 1 = streaming rhs */
-    bool built;     /* and/unless: rhs signatures collected */
+    int phase;  /* or: 0 = streaming lhs, 1 = streaming rhs */
+    bool built; /* and/unless: rhs signatures collected */
 } binop_set;
 
 static int set_open(op *self, eval_ctx *ctx)
@@ -45,8 +46,8 @@ static int add_presence(binop_set *b, eval_ctx *ctx, const eval_series *s)
     size_t words = EVAL_BITMAP_WORDS(b->base.grid->n_steps);
     bool created;
     uint64_t key = binagg_groups_key(&b->sigs, &s->labels);
-    uint32_t id =
-        binagg_groups_find_or_add(&b->sigs, ctx->mem, key, &s->labels, &created);
+    uint32_t id = binagg_groups_find_or_add(&b->sigs, ctx->mem, key, &s->labels,
+                                            &created);
     if (id == UINT32_MAX) {
         return eval_oom(ctx);
     }

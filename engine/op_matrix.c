@@ -9,6 +9,10 @@ typedef struct op_matrix {
     const ast_node *vs; /* its vector selector */
     eval_timing tm;
     int64_t range_ms;
+    /* anchored / smoothed widen each window by the lookback delta: before
+     * the start (the anchor sample) and, smoothed only, after the end (the
+     * sample to interpolate towards). 0 for plain selectors. */
+    int64_t ext_before, ext_after;
     int64_t end0, end_step; /* window end of step i: end0 + i * end_step */
     int64_t mint, maxt;     /* storage read range, inclusive */
     void *set;
@@ -44,8 +48,8 @@ static int mat_open(op *self, eval_ctx *ctx)
     m->end_step = m->tm.has_at ? 0 : g->step_ms;
     int64_t last_end = m->end0 + (int64_t)(n - 1) * m->end_step;
     /* Left-open range: a sample exactly `range` before the end is out. */
-    m->mint = m->end0 - m->range_ms + 1;
-    m->maxt = last_end;
+    m->mint = m->end0 - m->range_ms - m->ext_before + 1;
+    m->maxt = last_end + m->ext_after;
 
     pql_select_hints hints = {
         .start_ms = m->mint,
@@ -149,8 +153,9 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
         /* Two indices sweep forward once: window ends never decrease. */
         size_t lo = 0, hi = 0, widest = 0;
         for (size_t i = 0; i < steps; i++) {
-            int64_t end = m->end0 + (int64_t)i * m->end_step;
-            int64_t start = end - m->range_ms;
+            int64_t end = m->end0 + (int64_t)i * m->end_step + m->ext_after;
+            int64_t start =
+                m->end0 + (int64_t)i * m->end_step - m->range_ms - m->ext_before;
             while (lo < (size_t)n && m->ts[lo] <= start)
                 lo++;
             if (hi < lo)
@@ -211,10 +216,15 @@ op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid)
         return NULL;
     m->ms = ms;
     m->vs = ms->u.matrix.vs;
-    if (m->vs->u.vs.anchored || m->vs->u.vs.smoothed) {
-        eval_fail(ctx, PQL_ERR_EXECUTION,
-                  "anchored and smoothed range selectors not implemented yet");
-        return NULL;
+    /* With anchored / smoothed each window holds exactly the samples
+     * Prometheus hands to the function (it widens its range the same way);
+     * only the anchored/smoothed kernels (fn_extended_range.c) are planned
+     * over such a matrix, plan_call rejects every other function. */
+    if (m->vs->u.vs.anchored) {
+        m->ext_before = ctx->lookback_ms;
+    } else if (m->vs->u.vs.smoothed) {
+        m->ext_before = ctx->lookback_ms;
+        m->ext_after = ctx->lookback_ms;
     }
     if (plan_timing(ctx, &m->vs->u.vs.mods, &m->tm) < 0)
         return NULL;

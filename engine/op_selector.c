@@ -22,6 +22,10 @@ typedef struct op_selector {
     double *rvals;
     int64_t held; /* samples taken for the series last yielded */
     bool done;
+    bool smoothed;   /* `x smoothed`: interpolate at each reference time */
+    int64_t *sts;    /* smoothed: all samples of the series, grown on demand */
+    double *svals;
+    size_t scap;
 } op_selector;
 
 static inline bool is_stale(double v)
@@ -55,6 +59,15 @@ static int sel_open(op *self, eval_ctx *ctx)
     /* Left-open lookback: a sample exactly lookback before is excluded. */
     s->mint = s->ref[0] - ctx->lookback_ms + 1;
     s->maxt = s->ref[n - 1];
+    if (s->smoothed) {
+        /* Interpolation also looks up to one lookback past the step. */
+        s->maxt += ctx->lookback_ms;
+        s->scap = SEL_READ_BLOCK;
+        s->sts = arena_alloc_array(ctx->mem, s->scap, sizeof(int64_t));
+        s->svals = arena_alloc_array(ctx->mem, s->scap, sizeof(double));
+        if (!s->sts || !s->svals)
+            return eval_oom(ctx);
+    }
 
     pql_select_hints hints = {
         .start_ms = s->mint,
@@ -135,6 +148,87 @@ static ptrdiff_t sel_fill(op_selector *s, eval_ctx *ctx, void *iter)
     return (ptrdiff_t)present;
 }
 
+/* The smoothed selector (Prometheus's smoothSeries): at reference time r,
+ * among the samples in (r - lookback, r + lookback] (staleness markers
+ * dropped), take the sample at r, else interpolate linearly between the
+ * last one before and the first one after, else carry the last one before
+ * forward; with nothing before r the step stays empty. The series' samples
+ * are loaded once and swept with one forward index. Returns the number of
+ * present steps or -1. */
+static ptrdiff_t sel_fill_smoothed(op_selector *s, eval_ctx *ctx, void *iter)
+{
+    const size_t steps = s->base.grid->n_steps;
+    const int64_t lb = ctx->lookback_ms;
+    memset(s->present, 0, EVAL_BITMAP_WORDS(steps) * sizeof(uint64_t));
+    size_t n = 0;
+    int64_t from = s->mint;
+    pql_error err;
+    for (;;) {
+        if (s->scap - n < SEL_READ_BLOCK) {
+            size_t cap = s->scap * 2;
+            int64_t *ts = arena_grow(ctx->mem, s->sts, n, cap, sizeof(int64_t));
+            double *vs = arena_grow(ctx->mem, s->svals, n, cap, sizeof(double));
+            if (!ts || !vs)
+                return eval_oom(ctx);
+            s->sts = ts;
+            s->svals = vs;
+            s->scap = cap;
+        }
+        ptrdiff_t got = ctx->storage.methods->iter_read_floats(
+            iter, from, s->maxt, s->sts + n, s->svals + n, SEL_READ_BLOCK, &err);
+        if (got < 0)
+            return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
+                             err.message);
+        ctx->total_samples += got;
+        if (got == 0)
+            break;
+        from = s->sts[n + (size_t)got - 1] + 1;
+        size_t w = n;
+        for (size_t k = n; k < n + (size_t)got; k++) {
+            if (!is_stale(s->svals[k])) {
+                s->sts[w] = s->sts[k];
+                s->svals[w] = s->svals[k];
+                w++;
+            }
+        }
+        n = w;
+        if (got < SEL_READ_BLOCK)
+            break;
+        if (eval_check(ctx) < 0)
+            return -1;
+    }
+    const int64_t *t = s->sts;
+    const double *v = s->svals;
+    size_t j = 0, present = 0;
+    for (size_t i = 0; i < steps; i++) {
+        int64_t r = s->ref[i];
+        while (j < n && t[j] < r)
+            j++;
+        bool has_prev = j > 0 && t[j - 1] > r - lb;
+        bool has_next = j < n && t[j] <= r + lb;
+        double val;
+        if (has_next && t[j] == r) {
+            val = v[j];
+        } else if (has_prev && has_next) {
+            /* Go's interpolate(): y1 + (y2-y1)*(t-t1)/(t2-t1), in that
+             * order; the selector never treats the series as a counter. */
+            double y1 = v[j - 1], y2 = v[j];
+            val = y1 + (y2 - y1) * (double)(r - t[j - 1]) /
+                           (double)(t[j] - t[j - 1]);
+        } else if (has_prev) {
+            val = v[j - 1];
+        } else {
+            continue;
+        }
+        s->vals[i] = val;
+        if (s->sample_ts)
+            s->sample_ts[i] = r;
+        eval_bit_set(s->present, i);
+        present++;
+    }
+    return (ptrdiff_t)present;
+}
+
 static int sel_next(op *self, eval_ctx *ctx, eval_series *out)
 {
     op_selector *s = (op_selector *)self;
@@ -158,7 +252,8 @@ static int sel_next(op *self, eval_ctx *ctx, eval_series *out)
             s->done = true;
             return 0;
         }
-        ptrdiff_t present = sel_fill(s, ctx, iter);
+        ptrdiff_t present = s->smoothed ? sel_fill_smoothed(s, ctx, iter)
+                                        : sel_fill(s, ctx, iter);
         if (present < 0)
             return -1;
         if (present == 0)
@@ -208,11 +303,11 @@ op *op_selector_new(eval_ctx *ctx, const ast_node *vs, const eval_grid *grid,
         return NULL;
     s->vs = vs;
     s->want_ts = want_timestamps;
-    if (vs->u.vs.anchored || vs->u.vs.smoothed) {
-        eval_fail(ctx, PQL_ERR_EXECUTION,
-                  "smoothed modifier not implemented yet");
-        return NULL;
-    }
+    /* `anchored` changes nothing for an instant selector (Prometheus only
+     * looks at it on range selectors). timestamp() reads the sample found
+     * by plain lookback even under `smoothed`, as Prometheus's special
+     * path for it does. */
+    s->smoothed = vs->u.vs.smoothed && !want_timestamps;
     if (plan_timing(ctx, &vs->u.vs.mods, &s->tm) < 0)
         return NULL;
     return &s->base;

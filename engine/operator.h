@@ -332,6 +332,16 @@ op *op_selector_new(eval_ctx *ctx, const ast_node *vs, const eval_grid *grid,
                     bool want_timestamps);
 op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid);
 
+/* Subquery (op_subquery.c): node is PQL_NODE_SUBQUERY; plans its inner
+ * expression itself, on the step-aligned grid the subquery needs. MATRIX. */
+op *op_subquery_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid);
+
+/* A range function whose matrix argument is an `anchored` or `smoothed`
+ * selector (fn_extended_range.c): fails with Prometheus's message for
+ * functions that do not allow the modifier. */
+op *plan_extended_call(eval_ctx *ctx, const ast_node *call,
+                       const eval_grid *grid);
+
 /* Literals (op_literal.c). */
 op *op_number_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
                   double value);

@@ -125,9 +125,30 @@ int plan_timing(eval_ctx *ctx, const ast_time_mods *mods, eval_timing *out)
 
 /* ---------------------------------------------------------- planning -- */
 
+/* True when a call argument is a range selector with the anchored or
+ * smoothed modifier: such calls change meaning (no extrapolation) and go to
+ * their own kernels, the way Prometheus branches inside the function. */
+static bool call_has_extended_range(const ast_node *node)
+{
+    for (size_t i = 0; i < node->u.call.n_args; i++) {
+        const ast_node *a = node->u.call.args[i];
+        while (a->kind == PQL_NODE_PAREN)
+            a = a->u.paren.expr;
+        if (a->kind == PQL_NODE_MATRIX_SELECTOR) {
+            const ast_node *vs = a->u.matrix.vs;
+            return vs->u.vs.anchored || vs->u.vs.smoothed;
+        }
+        if (a->kind == PQL_NODE_SUBQUERY)
+            return false;
+    }
+    return false;
+}
+
 static op *plan_call(eval_ctx *ctx, const ast_node *node, const eval_grid *grid)
 {
     const char *name = node->u.call.fn ? node->u.call.fn->name : NULL;
+    if (name && call_has_extended_range(node))
+        return plan_extended_call(ctx, node, grid);
     const fn_impl *fn = name ? fn_impl_lookup(name) : NULL;
     if (!fn || !fn->plan) {
         eval_fail(ctx, PQL_ERR_EXECUTION, "function \"%s\" not implemented yet",
@@ -159,8 +180,7 @@ op *plan_node(eval_ctx *ctx, const ast_node *node, const eval_grid *grid)
     case PQL_NODE_MATRIX_SELECTOR:
         return op_matrix_new(ctx, node, grid);
     case PQL_NODE_SUBQUERY:
-        eval_fail(ctx, PQL_ERR_EXECUTION, "subqueries not implemented yet");
-        return NULL;
+        return op_subquery_new(ctx, node, grid);
     case PQL_NODE_CALL:
         return plan_call(ctx, node, grid);
     case PQL_NODE_AGGREGATE: {

@@ -28,9 +28,12 @@ typedef struct coll_series {
 typedef struct collector {
     coll_series *v;
     size_t n, cap;
+    arena *points; /* the result's arena: points are written once, there */
+    int64_t *grid_ts; /* all grid times, shared by fully present series */
 } collector;
 
-static coll_series *coll_push(eval_ctx *ctx, collector *c, size_t n_points)
+static coll_series *coll_push(eval_ctx *ctx, collector *c, size_t n_points,
+                              int64_t *shared_ts)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
@@ -44,10 +47,16 @@ static coll_series *coll_push(eval_ctx *ctx, collector *c, size_t n_points)
     }
     coll_series *s = &c->v[c->n];
     memset(s, 0, sizeof(*s));
-    s->ts = arena_alloc_array(ctx->mem, n_points, sizeof(int64_t));
-    s->vals = arena_alloc_array(ctx->mem, n_points, sizeof(double));
+    s->ts = shared_ts ? shared_ts
+                      : arena_alloc_array(c->points, n_points, sizeof(int64_t));
+    s->vals = arena_alloc_array(c->points, n_points, sizeof(double));
     if (!s->ts || !s->vals) {
-        eval_oom(ctx);
+        if (c->points->limit && c->points->exhausted)
+            eval_fail(ctx, PQL_ERR_MEMORY_LIMIT,
+                      "query exceeded the memory limit of %zu bytes",
+                      c->points->limit);
+        else
+            eval_oom(ctx);
         return NULL;
     }
     s->order = c->n++;
@@ -73,11 +82,26 @@ static int collect_vector(eval_ctx *ctx, op *root, collector *c)
         if (n == 0)
             continue;
         pending = (int64_t)n;
-        coll_series *cs = coll_push(ctx, c, n);
+        /* Dense series (the common case) share one array of grid times:
+         * half the result memory, and no per-point time writes. */
+        bool dense = n == g->n_steps;
+        if (dense && !c->grid_ts) {
+            c->grid_ts = arena_alloc_array(c->points, n, sizeof(int64_t));
+            if (!c->grid_ts)
+                return eval_oom(ctx);
+            for (size_t i = 0; i < n; i++)
+                c->grid_ts[i] = eval_grid_time(g, i);
+        }
+        coll_series *cs = coll_push(ctx, c, n, dense ? c->grid_ts : NULL);
         if (!cs)
             return -1;
         cs->labels = s.labels;
         cs->drop_name = s.drop_name;
+        if (dense) {
+            memcpy(cs->vals, s.vals, n * sizeof(double));
+            cs->n = n;
+            continue;
+        }
         size_t k = 0;
         for (size_t i = 0; i < g->n_steps; i++) {
             if (eval_bit_test(s.present, i)) {
@@ -110,7 +134,7 @@ static int collect_matrix(eval_ctx *ctx, op *root, collector *c)
         if (hi <= lo)
             continue;
         pending = (int64_t)(hi - lo);
-        coll_series *cs = coll_push(ctx, c, hi - lo);
+        coll_series *cs = coll_push(ctx, c, hi - lo, NULL);
         if (!cs)
             return -1;
         cs->labels = rs.labels;
@@ -154,6 +178,7 @@ static int cmp_point(const void *a, const void *b)
 static ptrdiff_t merge_same_labels(eval_ctx *ctx, collector *c,
                                    coll_series **sorted)
 {
+    arena *pm = c->points;
     for (size_t i = 0; i < c->n; i++)
         sorted[i] = &c->v[i];
     qsort(sorted, c->n, sizeof(*sorted), cmp_labels_then_order);
@@ -168,8 +193,8 @@ static ptrdiff_t merge_same_labels(eval_ctx *ctx, collector *c,
             for (size_t k = i; k < j; k++)
                 total += sorted[k]->n;
             point *pts = arena_alloc_array(ctx->mem, total, sizeof(point));
-            int64_t *ts = arena_alloc_array(ctx->mem, total, sizeof(int64_t));
-            double *vals = arena_alloc_array(ctx->mem, total, sizeof(double));
+            int64_t *ts = arena_alloc_array(pm, total, sizeof(int64_t));
+            double *vals = arena_alloc_array(pm, total, sizeof(double));
             if (!pts || !ts || !vals)
                 return eval_oom(ctx);
             size_t p = 0;
@@ -215,7 +240,8 @@ static pql_result *result_new(eval_ctx *ctx, pql_result_type type)
         eval_oom(ctx);
         return NULL;
     }
-    arena_init(&r->mem, 0);
+    /* The result's points count against the same per-query limit. */
+    arena_init(&r->mem, ctx->mem->limit);
     r->type = type;
     return r;
 }
@@ -234,16 +260,11 @@ static int copy_series(pql_result *r, result_series *dst, const coll_series *s)
                 return -1;
         }
     }
-    int64_t *ts = arena_alloc_array(&r->mem, s->n ? s->n : 1, sizeof(int64_t));
-    double *vals = arena_alloc_array(&r->mem, s->n ? s->n : 1, sizeof(double));
-    if (!ts || !vals)
-        return -1;
-    memcpy(ts, s->ts, s->n * sizeof(int64_t));
-    memcpy(vals, s->vals, s->n * sizeof(double));
     dst->labels = l;
     dst->n_labels = s->labels.n;
-    dst->ts = ts;
-    dst->vals = vals;
+    /* Points were collected straight into the result's arena. */
+    dst->ts = s->ts;
+    dst->vals = s->vals;
     dst->n = s->n;
     return 0;
 }
@@ -308,34 +329,39 @@ int result_build(eval_ctx *ctx, op *root, pql_result **out)
         r->t_ms = g->start_ms;
         r->value = rc > 0 ? s.vals[0] : 0;
     } else {
+        bool instant_vector = ctx->is_instant && root->type != PQL_TYPE_MATRIX;
+        r = result_new(ctx, instant_vector ? PQL_RESULT_VECTOR
+                                           : PQL_RESULT_MATRIX);
+        if (!r)
+            return -1;
         collector c = {0};
+        c.points = &r->mem;
         int rc = root->type == PQL_TYPE_MATRIX ? collect_matrix(ctx, root, &c)
                                                : collect_vector(ctx, root, &c);
-        if (rc < 0)
+        if (rc < 0) {
+            pql_result_free(r);
             return -1;
+        }
         /* Delayed name removal happens here, once, for flagged series. */
         for (size_t i = 0; i < c.n; i++) {
             if (c.v[i].drop_name &&
                 labels_drop_name(ctx->mem, &c.v[i].labels, &c.v[i].labels) < 0)
-                return eval_oom(ctx);
+                goto oom;
         }
         coll_series **sorted =
             arena_alloc_array(ctx->mem, c.n ? c.n : 1, sizeof(*sorted));
         if (!sorted)
-            return eval_oom(ctx);
+            goto oom;
         ptrdiff_t n = merge_same_labels(ctx, &c, sorted);
-        if (n < 0)
+        if (n < 0) {
+            pql_result_free(r);
             return -1;
-        bool instant_vector = ctx->is_instant && root->type != PQL_TYPE_MATRIX;
+        }
         /* Range results and matrices come sorted by labels; an instant
          * vector keeps the order its operators produced, as Prometheus's
          * does. */
         if (instant_vector)
             qsort(sorted, (size_t)n, sizeof(*sorted), cmp_order);
-        r = result_new(ctx, instant_vector ? PQL_RESULT_VECTOR
-                                           : PQL_RESULT_MATRIX);
-        if (!r)
-            return -1;
         if (finish_series(ctx, r, sorted, (size_t)n) < 0) {
             pql_result_free(r);
             return -1;

@@ -2,6 +2,7 @@
 #ifndef PQL_PARSE_ROUNDTRIP_H
 #define PQL_PARSE_ROUNDTRIP_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,32 @@ static inline pql_parse_options parse_roundtrip_options(void)
     opts.enable_extended_range_selectors = 1;
     opts.enable_binop_fill_modifiers = 1;
     return opts;
+}
+
+/*
+ * True when the tree holds the one construct Prometheus's own printer does
+ * not round-trip: a +Inf number literal as the left operand of `^`. Go
+ * prints +Inf as "+Inf", so `Inf ^ 2` prints as "+Inf ^ 2", which parses
+ * back as unary plus over "Inf ^ 2" (unary binds looser than `^`) and prints
+ * as "++Inf ^ 2", gaining a "+" each round. libpromql prints what Prometheus
+ * prints, so these inputs are exempt from the text and tree comparison.
+ * (Duration expressions cannot hold Inf, so the children walk suffices.)
+ */
+static inline bool roundtrip_has_inf_pow_quirk(const pql_node *n)
+{
+    if (n == NULL)
+        return false;
+    if (pql_node_get_kind(n) == PQL_NODE_BINARY && pql_node_op(n) == PQL_OP_POW) {
+        const pql_node *lhs = pql_node_child(n, 0);
+        if (lhs != NULL && pql_node_get_kind(lhs) == PQL_NODE_NUMBER &&
+            pql_node_number(lhs) > 0 && isinf(pql_node_number(lhs)))
+            return true;
+    }
+    size_t count = pql_node_child_count(n);
+    for (size_t i = 0; i < count; i++)
+        if (roundtrip_has_inf_pow_quirk(pql_node_child(n, i)))
+            return true;
+    return false;
 }
 
 /*
@@ -63,6 +90,10 @@ static inline bool parse_roundtrip_check(const char *data, size_t size, char *wh
     if (pql_parse(printed1, len1, &opts, &second, &err) != PQL_OK) {
         snprintf(why, why_cap, "printed form does not parse: %s [%lld,%lld)\n  printed: %s",
                  err.message, (long long)err.start, (long long)err.end, printed1);
+        goto done;
+    }
+    if (roundtrip_has_inf_pow_quirk(pql_expr_root(first))) {
+        ok = true; /* it re-parsed; nothing more holds for it */
         goto done;
     }
     printed2 = pql_expr_format(second);

@@ -478,6 +478,125 @@ typedef struct pql_query_stats {
 PQL_API void pql_result_stats(const pql_result *r, pql_query_stats *stats);
 PQL_API void pql_result_free(pql_result *r);
 
+/* --------------------------------------------------------------- loaders -- */
+
+/*
+ * Loaders read whole data files into a pql_memstore. Each call is one
+ * all-or-nothing pql_appender batch: on any error nothing from that file or
+ * buffer stays in the store, which is exactly as it was before the call.
+ * Parsing streams through the input a line at a time; a file is read through
+ * a fixed buffer, never copied whole.
+ *
+ * On malformed input the call returns PQL_ERR_DATA and err->message reads
+ * `<name>:<line>:<column>: <what was expected>` (line and column 1-based,
+ * column counted in bytes), e.g.
+ *   `data.om:12:41: expected a value after the series, got "x"`.
+ * err->start / err->end are -1. Other failures: PQL_ERR_IO (cannot open or
+ * read the file; the message names the file and the system's reason),
+ * PQL_ERR_NOMEM, PQL_ERR_INVALID_ARGUMENT (NULL store or path).
+ *
+ * Formats:
+ * - PQL_FORMAT_PROM_TEXT: Prometheus text exposition 0.0.4. `# HELP` and
+ *   `# TYPE` lines are checked, other `#` lines and blank lines ignored. A
+ *   series may appear on many lines (a history dump); timestamps are
+ *   optional integer milliseconds. Label values use the exposition escapes
+ *   \\, \" and \n (any other backslash pair is kept as written, as
+ *   Prometheus does).
+ * - PQL_FORMAT_OPENMETRICS: OpenMetrics 1.0 text, read as
+ *   `promtool tsdb create-blocks-from openmetrics` stores it (Prometheus 3
+ *   parser rules): `# EOF` must end the input; timestamps are float seconds
+ *   truncated to milliseconds, int64(ts*1000); `_total`, `_bucket`, `_count`,
+ *   `_sum` and `_created` lines are ordinary series under the name written
+ *   (a `_created` line is a series whose value is the creation time);
+ *   exemplars are parsed and dropped; `le` of histogram buckets and
+ *   `quantile` of summaries are normalised as Prometheus 3 does ("1" ->
+ *   "1.0"; Prometheus 2.x kept the text as written).
+ * - PQL_FORMAT_CSV: one sample a line, `series,timestamp_ms,value`, the
+ *   series in PromQL selector form with `=` matchers only
+ *   (`up{job="a"}`, `{__name__="up"}`), split on the last two commas. An
+ *   optional header line `series,timestamp_ms,value`, blank lines and lines
+ *   starting with `#` are skipped.
+ * - PQL_FORMAT_PROMQLTEST: the `load <interval>` blocks of a promqltest
+ *   script: series descriptions with `_`, `stale`, `a+bxN`, `a-bxN`, `axN`
+ *   and `_xN`; sample k of a line is at k * interval from time 0. Other
+ *   commands (eval blocks and their expectations) are skipped; `clear` and
+ *   native histograms ({{...}}) are refused.
+ * - PQL_FORMAT_AUTO: by file extension (.om/.openmetrics, .prom/.txt, .csv,
+ *   .test), else by content: a first line starting with `load ` means
+ *   promqltest; a first sample line of the form `<series>,<int>,<value>`
+ *   means CSV; input ending in `# EOF` means OpenMetrics; anything else is
+ *   Prometheus text.
+ *
+ * Samples: within one input a series' samples must ascend in time (samples of
+ * different series may interleave). A repeated timestamp with the same value
+ * is dropped; with another value it is an error ("duplicate sample for
+ * timestamp"), and an older one is "out of order sample" (promtool drops
+ * both silently; we refuse them so the data is never quietly different).
+ * Samples without a timestamp (text formats only) get the load's default
+ * time: the wall clock when the call started, in ms, unless
+ * pql_load_options.default_ms says otherwise (promtool refuses OpenMetrics
+ * samples without a timestamp; we accept them).
+ */
+typedef enum {
+    PQL_FORMAT_AUTO = 0,
+    PQL_FORMAT_PROM_TEXT,
+    PQL_FORMAT_OPENMETRICS,
+    PQL_FORMAT_CSV,
+    PQL_FORMAT_PROMQLTEST
+} pql_format;
+
+/* Static lower-case name of a format ("openmetrics", "csv", ...). */
+PQL_API const char *pql_format_name(pql_format fmt);
+
+/* Knobs of a load; start from pql_load_options_default(). */
+typedef struct pql_load_options {
+    pql_format format;  /* default PQL_FORMAT_AUTO */
+    /* Time given to samples written without one; PQL_LOAD_NOW (the default)
+     * means the wall clock when the call starts. */
+    int64_t default_ms;
+} pql_load_options;
+#define PQL_LOAD_NOW INT64_MIN
+
+PQL_API pql_load_options pql_load_options_default(void);
+
+/* What a successful load added (all zero when the input held no samples;
+ * then min_ms and max_ms are 0). */
+typedef struct pql_load_info {
+    pql_format format; /* the format used (AUTO resolved) */
+    size_t series;     /* distinct series in the input */
+    size_t samples;    /* samples handed to the store (repeats dropped) */
+    int64_t min_ms;    /* oldest and newest sample time */
+    int64_t max_ms;
+} pql_load_info;
+
+/*
+ * Loads the file at `path` in format `fmt` (PQL_FORMAT_AUTO to detect it)
+ * into `store`. Messages name the file by `path` as given. Returns PQL_OK
+ * with the whole file committed, or an error with the store unchanged.
+ */
+PQL_API pql_status pql_load_file(pql_memstore *store, const char *path,
+                                 pql_format fmt, pql_error *err);
+
+/*
+ * Loads `len` bytes at `data` (need not be NUL-terminated; the caller keeps
+ * it) like pql_load_file. `name` (NULL: "<buffer>") stands in for a file
+ * name in messages and for AUTO detection by extension.
+ */
+PQL_API pql_status pql_load_buffer(pql_memstore *store, const char *name,
+                                   const char *data, size_t len,
+                                   pql_format fmt, pql_error *err);
+
+/* pql_load_file and pql_load_buffer with options (NULL: the defaults) and,
+ * when `info` is not NULL, a summary of what was loaded (written only on
+ * success). */
+PQL_API pql_status pql_load_file_ex(pql_memstore *store, const char *path,
+                                    const pql_load_options *opts,
+                                    pql_load_info *info, pql_error *err);
+PQL_API pql_status pql_load_buffer_ex(pql_memstore *store, const char *name,
+                                      const char *data, size_t len,
+                                      const pql_load_options *opts,
+                                      pql_load_info *info, pql_error *err);
+
 #ifdef __cplusplus
 }
 #endif

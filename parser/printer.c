@@ -351,11 +351,14 @@ static void print_model_duration(print_buf *b, int64_t ns)
     }
 }
 
-/* Seconds to time.Duration the way Go converts a float64 to int64; the
- * parser keeps durations in range, the clamp only guards hand-built trees. */
+/* Seconds of a duration literal back to nanoseconds. Go truncates s * 1e9,
+ * which turns 8001ms (8.001 s, stored a hair below) into 8s; rounding gives
+ * the same text wherever Go's is right and keeps every literal readable back
+ * as itself. The parser keeps durations in range; the clamp only guards
+ * hand-built trees. */
 static int64_t print_seconds_to_ns(double s)
 {
-    double ns = s * 1e9;
+    double ns = round(s * 1e9);
     if (!(ns > -9.2233720368547758e18 && ns < 9.2233720368547758e18))
         return INT64_MIN;
     return (int64_t)ns;
@@ -433,8 +436,13 @@ static void print_selector_core(print_buf *b, const ast_node *n)
     name_len = name_outside ? strlen(name) : 0;
     if (name_outside)
         print_str(b, name);
-    if (n->u.vs.n_matchers == 0)
+    if (n->u.vs.n_matchers == 0) {
+        /* Prometheus prints nothing at all for info()'s `{}` argument, which
+         * cannot be read back; the braces keep the output valid PromQL. */
+        if (!name_outside)
+            print_str(b, "{}");
         return;
+    }
     texts = calloc(n->u.vs.n_matchers, sizeof *texts);
     if (texts == NULL) {
         b->failed = true;

@@ -1,4 +1,5 @@
-/* binagg_test_util.h: a tiny in-memory fixture for the binary-operator and aggregation tests, through the public API only. */
+/* binagg_test_util.h: a tiny in-memory fixture for the binary-operator and
+ * aggregation tests, through the public API only. */
 #ifndef PQL_BINAGG_TEST_UTIL_H
 #define PQL_BINAGG_TEST_UTIL_H
 
@@ -120,7 +121,8 @@ static inline long bt_find(const pql_result *r, const char *want)
 }
 
 /* Asserts an instant-vector sample's value (NaN matches NaN). */
-static inline void bt_expect(const pql_result *r, const char *labels, double want)
+static inline void bt_expect(const pql_result *r, const char *labels,
+                             double want)
 {
     long i = bt_find(r, labels);
     cr_assert(i >= 0, "no series %s", labels);

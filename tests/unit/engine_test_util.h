@@ -88,6 +88,19 @@ static inline pql_result *et_range(et_fixture *f, const char *q, int64_t s,
 }
 
 /* Runs a query expected to fail; returns the status and copies the message. */
+
+/* Copies an error message into a caller buffer, truncating to fit. */
+static inline void et_copy_message(char *msg, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (cap == 0)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(msg, src, n);
+    msg[n] = '\0';
+}
+
 static inline pql_status et_fail_instant(et_fixture *f, const char *q,
                                          int64_t t, char *msg, size_t cap)
 {
@@ -98,7 +111,7 @@ static inline pql_status et_fail_instant(et_fixture *f, const char *q,
                                       &r, &err);
     cr_assert_neq(st, PQL_OK, "query %s unexpectedly succeeded", q);
     cr_assert_null(r);
-    snprintf(msg, cap, "%s", err.message);
+    et_copy_message(msg, cap, err.message);
     return st;
 }
 
@@ -113,7 +126,7 @@ static inline pql_status et_fail_range(et_fixture *f, const char *q, int64_t s,
                                     step, &r, &err);
     cr_assert_neq(st, PQL_OK, "query %s unexpectedly succeeded", q);
     cr_assert_null(r);
-    snprintf(msg, cap, "%s", err.message);
+    et_copy_message(msg, cap, err.message);
     return st;
 }
 

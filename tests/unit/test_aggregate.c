@@ -1,4 +1,5 @@
-/* test_aggregate.c: aggregation operators through the public API: values, NaN/Inf rules, labels, parameters and annotations. */
+/* test_aggregate.c: aggregation operators through the public API: values,
+ * NaN/Inf rules, labels, parameters and annotations. */
 #include "binagg_test_util.h"
 
 #define A BT_ABSENT
@@ -83,9 +84,9 @@ Test(aggregate, per_step_parameter)
 {
     pql_result *r;
     pql_error err;
-    cr_assert_eq(bt_range("count(topk(scalar(k), m))", 0, 1200000, 600000, &r,
-                          &err),
-                 PQL_OK, "%s", err.message);
+    cr_assert_eq(
+        bt_range("count(topk(scalar(k), m))", 0, 1200000, 600000, &r, &err),
+        PQL_OK, "%s", err.message);
     cr_assert_eq(pql_result_series_count(r), 1);
     const int64_t *ts;
     const double *vs;
@@ -143,7 +144,8 @@ Test(aggregate, count_values_labels)
     bt_expect(r, "{job=\"+Inf\"}", 1);
     bt_expect(r, "{job=\"-Inf\"}", 1);
     pql_result_free(r);
-    bt_fail("count_values(\"a\\xc5z\", m)", 0, "invalid label name \"a\\xc5z\"");
+    bt_fail("count_values(\"a\\xc5z\", m)", 0,
+            "invalid label name \"a\\xc5z\"");
 }
 
 Test(aggregate, delayed_name_removal_groups_by_name)

@@ -804,7 +804,7 @@ Test(ast_api, defaults)
     cr_expect(o.enable_extended_range_selectors, "anchored/smoothed default on");
     cr_expect(o.enable_binop_fill_modifiers, "fill modifiers default on");
     cr_expect_eq(o.max_query_bytes, (size_t)1 << 20, "default query limit 1 MiB");
-    cr_expect_eq(o.max_depth, 256, "default depth limit");
+    cr_expect_eq(o.max_depth, 1000, "default depth limit");
 }
 
 Test(ast_api, parse_with_null_options_equals_defaults)

@@ -1,4 +1,5 @@
-/* test_binary.c: binary operators through the public API: values, label rules, matching errors and set operators. */
+/* test_binary.c: binary operators through the public API: values, label rules,
+ * matching errors and set operators. */
 #include "binagg_test_util.h"
 
 #define A BT_ABSENT
@@ -94,10 +95,11 @@ Test(binary, matching_errors)
             "left hand-side of the operation: [{__name__=\"a\", inst=\"1\", "
             "job=\"x\"}, {__name__=\"a\", inst=\"2\", job=\"x\"}];many-to-many "
             "matching not allowed: matching labels must be unique on one side");
-    bt_fail("a * on(job) group_left(inst) (z + on(job) group_left a{inst=\"1\"})",
-            0,
-            "multiple matches for labels: grouping labels must ensure unique "
-            "matches");
+    bt_fail(
+        "a * on(job) group_left(inst) (z + on(job) group_left a{inst=\"1\"})",
+        0,
+        "multiple matches for labels: grouping labels must ensure unique "
+        "matches");
 }
 
 Test(binary, duplicates_only_matter_at_shared_steps)

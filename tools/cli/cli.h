@@ -35,12 +35,14 @@ typedef struct cli_command {
 
 extern const cli_command cli_parse_command;
 extern const cli_command cli_fmt_command;
+extern const cli_command cli_query_command;
 
 /* Prints the command's help text to `out`. */
 void cli_print_command_help(const cli_command *cmd, FILE *out);
 
-/* Reports a command-line mistake: "promql <cmd>: <message>" and the command's
- * help on stderr. Returns CLI_EXIT_USAGE so callers can `return` it. */
+/* Reports a command-line mistake on stderr: "promql <cmd>: <message>", the
+ * command's synopsis and where to find its help. Returns CLI_EXIT_USAGE so
+ * callers can `return` it. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

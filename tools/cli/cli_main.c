@@ -10,6 +10,7 @@
 static const cli_command *const commands[] = {
     &cli_parse_command,
     &cli_fmt_command,
+    &cli_query_command,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -54,8 +55,12 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\n\n", stderr);
-    cli_print_command_help(cmd, stderr);
+    /* The synopsis (the help's first line) and a pointer to the rest keep
+     * the mistake itself on screen. */
+    const char *eol = strchr(cmd->usage, '\n');
+    int synopsis_len = eol ? (int)(eol - cmd->usage) : (int)strlen(cmd->usage);
+    fprintf(stderr, "\n%.*s\nRun `promql %s --help` for details.\n", synopsis_len,
+            cmd->usage, cmd->name);
     return CLI_EXIT_USAGE;
 }
 
