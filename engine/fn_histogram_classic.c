@@ -285,6 +285,11 @@ typedef struct fn_hist {
     op *child;
     op *p1, *p2; /* quantile: q; fraction: lower, upper */
     bool fraction;
+    /* histogram_quantiles: the quantile operators and the label naming
+     * them; p1/p2 are unused then. */
+    op **qs;
+    size_t n_qs;
+    const char *q_label;
     const ast_node *vec_arg; /* where bucket warnings point */
     bool computed;
     fn_out_set out;
@@ -378,39 +383,31 @@ static int member_cmp(const void *a, const void *b)
     return x->series < y->series ? -1 : (x->series > y->series ? 1 : 0);
 }
 
-static int hist_compute(fn_hist *f, eval_ctx *ctx)
-{
-    const eval_grid *g = f->base.grid;
-    size_t n = g->n_steps;
-    double *a = f->p1 ? fn_scalar_column(ctx, f->p1, n) : NULL;
-    double *b = f->p2 ? fn_scalar_column(ctx, f->p2, n) : NULL;
-    if ((f->p1 && !a) || (f->p2 && !b))
-        return -1;
-    if (!f->fraction) {
-        /* Upstream validates q at every step, even without input. */
-        const ast_node *q_arg = f->base.node->u.call.args[0];
-        for (size_t i = 0; i < n; i++) {
-            if (isnan(a[i]) || a[i] < 0 || a[i] > 1) {
-                char qs[64];
-                fmt_g(a[i], qs, sizeof qs);
-                eval_annotate(ctx, EVAL_NOTE_WARNING, q_arg,
-                              "PromQL warning: quantile value should be "
-                              "between 0 and 1, got %s",
-                              qs);
-            }
-        }
-    }
+/* The drained input grouped into classic histograms: each group lists its
+ * bucket series sorted by upper bound. Shared by histogram_quantile,
+ * histogram_quantiles and histogram_fraction. */
+typedef struct hc_input {
     eval_series_set in;
-    if (op_drain(f->child, ctx, &in) < 0)
-        return -1;
+    hc_group *groups;
+    size_t n_groups;
+    hc_bucket *buf; /* room for the widest group */
+} hc_input;
 
+/* Drains `child` and groups its series by their labels without `le`,
+ * warning (at vec_arg) about series whose `le` is missing or malformed. */
+static int hc_input_build(eval_ctx *ctx, op *child, const ast_node *vec_arg,
+                          hc_input *hi)
+{
+    memset(hi, 0, sizeof(*hi));
+    if (op_drain(child, ctx, &hi->in) < 0)
+        return -1;
+    const eval_series_set *in = &hi->in;
     binagg_groups keys;
     if (!binagg_groups_init(&keys, ctx->mem, BINAGG_KEY_ALL, NULL, 64))
         return eval_oom(ctx);
-    hc_group *groups = NULL;
-    size_t n_groups = 0, cap_groups = 0, widest = 0;
-    for (size_t s = 0; s < in.n; s++) {
-        const labels_set *ls = &in.v[s].labels;
+    size_t cap_groups = 0, widest = 0;
+    for (size_t s = 0; s < in->n; s++) {
+        const labels_set *ls = &in->v[s].labels;
         const char *le = labels_get(ls, "le");
         double upper;
         if (!parse_le(le, &upper)) {
@@ -422,7 +419,7 @@ static int hist_compute(fn_hist *f, eval_ctx *ctx)
                      "malformed value of %s",
                      qv);
             with_metric(text, sizeof text, base, labels_get(ls, LABELS_NAME));
-            eval_annotate(ctx, EVAL_NOTE_WARNING, f->vec_arg, "%s", text);
+            eval_annotate(ctx, EVAL_NOTE_WARNING, vec_arg, "%s", text);
             continue;
         }
         labels_builder lb;
@@ -437,20 +434,20 @@ static int hist_compute(fn_hist *f, eval_ctx *ctx)
         if (id == UINT32_MAX)
             return eval_oom(ctx);
         if (created) {
-            if (n_groups == cap_groups) {
+            if (hi->n_groups == cap_groups) {
                 size_t nc = cap_groups ? cap_groups * 2 : 16;
-                hc_group *ng = arena_grow(ctx->mem, groups, n_groups, nc,
-                                          sizeof(hc_group));
+                hc_group *ng = arena_grow(ctx->mem, hi->groups, hi->n_groups,
+                                          nc, sizeof(hc_group));
                 if (!ng)
                     return eval_oom(ctx);
-                groups = ng;
+                hi->groups = ng;
                 cap_groups = nc;
             }
-            memset(&groups[n_groups], 0, sizeof(hc_group));
-            groups[n_groups].labels = key;
-            n_groups++;
+            memset(&hi->groups[hi->n_groups], 0, sizeof(hc_group));
+            hi->groups[hi->n_groups].labels = key;
+            hi->n_groups++;
         }
-        hc_group *gr = &groups[id];
+        hc_group *gr = &hi->groups[id];
         if (gr->n == gr->cap) {
             size_t nc = gr->cap ? gr->cap * 2 : 8;
             hc_member *nm =
@@ -464,22 +461,134 @@ static int hist_compute(fn_hist *f, eval_ctx *ctx)
         if (gr->n > widest)
             widest = gr->n;
     }
+    /* Bucket order is fixed per group, so sort once, not per step. */
+    for (size_t gi = 0; gi < hi->n_groups; gi++)
+        qsort(hi->groups[gi].members, hi->groups[gi].n, sizeof(hc_member),
+              member_cmp);
+    hi->buf =
+        arena_alloc_array(ctx->mem, widest ? widest : 1, sizeof(hc_bucket));
+    return hi->buf ? 0 : eval_oom(ctx);
+}
 
+/* Copies the buckets of group `gr` present at step i into hi->buf, in
+ * bucket order; returns how many. The quantile code rewrites the buffer,
+ * so it is gathered again for every computation. */
+static size_t hc_gather(hc_input *hi, const hc_group *gr, size_t i)
+{
+    size_t k = 0;
+    for (size_t m = 0; m < gr->n; m++) {
+        const eval_series *src = &hi->in.v[gr->members[m].series];
+        if (eval_bit_test(src->present, i))
+            hi->buf[k++] = (hc_bucket){gr->members[m].upper, src->vals[i]};
+    }
+    return k;
+}
+
+/* The metric name forced-monotonicity notes carry: only known to the
+ * function under delayed name removal, as upstream. */
+static const char *hc_note_metric(eval_ctx *ctx, const hc_group *gr)
+{
+    const char *m =
+        ctx->delayed_name_removal ? labels_get(&gr->labels, LABELS_NAME) : "";
+    return m ? m : "";
+}
+
+typedef struct hc_notes {
+    hc_mono_note *v;
+    size_t n, cap;
+} hc_notes;
+
+/* Folds one forced-monotonicity fix into the note of its metric name. */
+static int hc_note_fix(eval_ctx *ctx, hc_notes *notes, const char *metric,
+                       int64_t ts, const hc_fix *fix)
+{
+    hc_mono_note *note = NULL;
+    for (size_t j = 0; j < notes->n; j++) {
+        if (strcmp(notes->v[j].metric, metric) == 0) {
+            note = &notes->v[j];
+            break;
+        }
+    }
+    if (!note) {
+        if (notes->n == notes->cap) {
+            size_t nc = notes->cap ? notes->cap * 2 : 4;
+            hc_mono_note *nn = arena_grow(ctx->mem, notes->v, notes->n, nc,
+                                          sizeof(hc_mono_note));
+            if (!nn)
+                return eval_oom(ctx);
+            notes->v = nn;
+            notes->cap = nc;
+        }
+        note = &notes->v[notes->n++];
+        *note = (hc_mono_note){metric,          ts,           ts,
+                               fix->min_bucket, fix->max_bucket,
+                               fix->max_diff,   0};
+    }
+    if (ts < note->min_ts)
+        note->min_ts = ts;
+    if (ts > note->max_ts)
+        note->max_ts = ts;
+    if (fix->min_bucket < note->min_bucket)
+        note->min_bucket = fix->min_bucket;
+    if (fix->max_bucket > note->max_bucket)
+        note->max_bucket = fix->max_bucket;
+    if (fix->max_diff > note->max_diff)
+        note->max_diff = fix->max_diff;
+    note->count++;
+    return 0;
+}
+
+/* Upstream validates every quantile at every step, even without input. */
+static void hc_validate_q(eval_ctx *ctx, const double *q, size_t n,
+                          const ast_node *pos)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(q[i]) || q[i] < 0 || q[i] > 1) {
+            char qs[64];
+            fmt_g(q[i], qs, sizeof qs);
+            eval_annotate(ctx, EVAL_NOTE_WARNING, pos,
+                          "PromQL warning: quantile value should be between 0 "
+                          "and 1, got %s",
+                          qs);
+        }
+    }
+}
+
+/* Hands a finished series to the output set, taking its points. */
+static int hc_emit(eval_ctx *ctx, eval_series_set *out, eval_series *s)
+{
+    size_t pts = eval_bitmap_count(s->present, out->n_steps);
+    if (pts == 0)
+        return 0;
+    if (eval_samples_take(ctx, (int64_t)pts) < 0)
+        return -1;
+    if (eval_series_set_add(ctx, out, s) < 0)
+        return -1;
+    out->n_samples += (int64_t)pts;
+    return 0;
+}
+
+static int hist_compute(fn_hist *f, eval_ctx *ctx)
+{
+    const eval_grid *g = f->base.grid;
+    size_t n = g->n_steps;
+    double *a = fn_scalar_column(ctx, f->p1, n);
+    double *b = f->p2 ? fn_scalar_column(ctx, f->p2, n) : NULL;
+    if (!a || (f->p2 && !b))
+        return -1;
+    if (!f->fraction)
+        hc_validate_q(ctx, a, n, f->base.node->u.call.args[0]);
+    hc_input hi;
+    if (hc_input_build(ctx, f->child, f->vec_arg, &hi) < 0)
+        return -1;
     eval_series_set *out = &f->out.set;
     memset(out, 0, sizeof(*out));
     out->n_steps = n;
-    hc_bucket *buf =
-        arena_alloc_array(ctx->mem, widest ? widest : 1, sizeof(hc_bucket));
-    if (!buf)
-        return eval_oom(ctx);
-    hc_mono_note *notes = NULL;
-    size_t n_notes = 0, cap_notes = 0;
-    for (size_t gi = 0; gi < n_groups; gi++) {
+    hc_notes notes = {0};
+    for (size_t gi = 0; gi < hi.n_groups; gi++) {
         if (eval_check(ctx) < 0)
             return -1;
-        hc_group *gr = &groups[gi];
-        /* Bucket order is fixed per group, so sort once, not per step. */
-        qsort(gr->members, gr->n, sizeof(hc_member), member_cmp);
+        const hc_group *gr = &hi.groups[gi];
         eval_series s;
         memset(&s, 0, sizeof(s));
         s.labels = gr->labels;
@@ -487,78 +596,160 @@ static int hist_compute(fn_hist *f, eval_ctx *ctx)
         s.present = eval_alloc_bitmap(ctx, n);
         if (!s.vals || !s.present)
             return -1;
-        const char *metric = ctx->delayed_name_removal
-                                 ? labels_get(&gr->labels, LABELS_NAME)
-                                 : "";
         for (size_t i = 0; i < n; i++) {
-            size_t k = 0;
-            for (size_t m = 0; m < gr->n; m++) {
-                const eval_series *src = &in.v[gr->members[m].series];
-                if (eval_bit_test(src->present, i))
-                    buf[k++] = (hc_bucket){gr->members[m].upper, src->vals[i]};
-            }
+            size_t k = hc_gather(&hi, gr, i);
             if (k == 0)
                 continue;
             /* NATIVE_HOOK: a native histogram with exactly these labels at
              * step i cancels this result and warns about the mix. */
             eval_bit_set(s.present, i);
             if (f->fraction) {
-                s.vals[i] = bucket_fraction(a[i], b[i], buf, k);
+                s.vals[i] = bucket_fraction(a[i], b[i], hi.buf, k);
                 continue;
             }
             hc_fix fix;
-            s.vals[i] = bucket_quantile(a[i], buf, k, &fix);
-            if (!fix.forced)
-                continue;
-            int64_t ts = eval_grid_time(g, i);
-            hc_mono_note *note = NULL;
-            for (size_t j = 0; j < n_notes; j++) {
-                if (strcmp(notes[j].metric, metric ? metric : "") == 0) {
-                    note = &notes[j];
-                    break;
-                }
-            }
-            if (!note) {
-                if (n_notes == cap_notes) {
-                    size_t nc = cap_notes ? cap_notes * 2 : 4;
-                    hc_mono_note *nn = arena_grow(ctx->mem, notes, n_notes, nc,
-                                                  sizeof(hc_mono_note));
-                    if (!nn)
-                        return eval_oom(ctx);
-                    notes = nn;
-                    cap_notes = nc;
-                }
-                note = &notes[n_notes++];
-                *note = (hc_mono_note){
-                    metric ? metric : "", ts,           ts, fix.min_bucket,
-                    fix.max_bucket,       fix.max_diff, 0};
-            }
-            if (ts < note->min_ts)
-                note->min_ts = ts;
-            if (ts > note->max_ts)
-                note->max_ts = ts;
-            if (fix.min_bucket < note->min_bucket)
-                note->min_bucket = fix.min_bucket;
-            if (fix.max_bucket > note->max_bucket)
-                note->max_bucket = fix.max_bucket;
-            if (fix.max_diff > note->max_diff)
-                note->max_diff = fix.max_diff;
-            note->count++;
+            s.vals[i] = bucket_quantile(a[i], hi.buf, k, &fix);
+            if (fix.forced &&
+                hc_note_fix(ctx, &notes, hc_note_metric(ctx, gr),
+                            eval_grid_time(g, i), &fix) < 0)
+                return -1;
         }
-        size_t pts = eval_bitmap_count(s.present, n);
-        if (pts == 0)
-            continue;
-        if (fn_drop_name(ctx, &s) < 0)
+        if (fn_drop_name(ctx, &s) < 0 || hc_emit(ctx, out, &s) < 0)
             return -1;
-        if (eval_samples_take(ctx, (int64_t)pts) < 0)
-            return -1;
-        if (eval_series_set_add(ctx, out, &s) < 0)
-            return -1;
-        out->n_samples += (int64_t)pts;
     }
-    for (size_t j = 0; j < n_notes; j++)
-        emit_mono_note(ctx, f->vec_arg, &notes[j]);
-    eval_samples_give(ctx, in.n_samples);
+    for (size_t j = 0; j < notes.n; j++)
+        emit_mono_note(ctx, f->vec_arg, &notes.v[j]);
+    eval_samples_give(ctx, hi.in.n_samples);
+    return 0;
+}
+
+/* labels.FormatOpenMetricsFloat: Go's shortest %g, with ".0" appended when
+ * that has neither a point nor an exponent, so 1 is "1.0". */
+static void fmt_openmetrics(double v, char *buf, size_t cap)
+{
+    if (isnan(v)) {
+        snprintf(buf, cap, "NaN");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(buf, cap, "%s", v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    size_t len = agg_format_float_g(v, buf, cap);
+    if (!strpbrk(buf, "e.") && len + 3 <= cap)
+        memcpy(buf + len, ".0", 3);
+}
+
+/* histogram_quantiles(v, "label", q...): every classic histogram gives one
+ * series per quantile, labelled with the quantile. The quantiles are
+ * scalars that may vary by step, so the label (and thus the output series)
+ * is decided per step; a repeated q reuses the previous step's series. Two
+ * results with the same labels at one step are an error, as in upstream's
+ * range evaluation. */
+static int hq_compute(fn_hist *f, eval_ctx *ctx)
+{
+    const eval_grid *g = f->base.grid;
+    size_t n = g->n_steps;
+    const ast_node *call = f->base.node;
+    double **q = arena_alloc_array(ctx->mem, f->n_qs, sizeof(double *));
+    if (!q)
+        return eval_oom(ctx);
+    for (size_t j = 0; j < f->n_qs; j++) {
+        if (!(q[j] = fn_scalar_column(ctx, f->qs[j], n)))
+            return -1;
+        hc_validate_q(ctx, q[j], n, call->u.call.args[2 + j]);
+    }
+    hc_input hi;
+    if (hc_input_build(ctx, f->child, f->vec_arg, &hi) < 0)
+        return -1;
+    eval_series_set *out = &f->out.set;
+    memset(out, 0, sizeof(*out));
+    out->n_steps = n;
+    binagg_groups keys;
+    if (!binagg_groups_init(&keys, ctx->mem, BINAGG_KEY_ALL, NULL,
+                            hi.n_groups * f->n_qs + 1))
+        return eval_oom(ctx);
+    /* Series are collected here with their own columns; points are taken
+     * once the set is complete. */
+    eval_series *res = NULL;
+    size_t n_res = 0, cap_res = 0;
+    hc_notes notes = {0};
+    for (size_t j = 0; j < f->n_qs; j++) {
+        for (size_t gi = 0; gi < hi.n_groups; gi++) {
+            if (eval_check(ctx) < 0)
+                return -1;
+            const hc_group *gr = &hi.groups[gi];
+            labels_set base = gr->labels;
+            if (!ctx->delayed_name_removal &&
+                labels_drop_name(ctx->mem, &base, &base) < 0)
+                return eval_oom(ctx);
+            uint32_t cur = UINT32_MAX;
+            double cur_q = 0;
+            for (size_t i = 0; i < n; i++) {
+                size_t k = hc_gather(&hi, gr, i);
+                if (k == 0)
+                    continue;
+                if (cur == UINT32_MAX ||
+                    memcmp(&cur_q, &q[j][i], sizeof(double)) != 0) {
+                    char qv[64];
+                    fmt_openmetrics(q[j][i], qv, sizeof qv);
+                    char *val = arena_strdup(ctx->mem, qv);
+                    labels_builder lb;
+                    labels_builder_init(&lb, ctx->mem, &base);
+                    labels_builder_set(&lb, f->q_label, val);
+                    labels_set ls;
+                    if (!val || labels_builder_finish(&lb, &ls) < 0)
+                        return eval_oom(ctx);
+                    bool created;
+                    cur = binagg_groups_find_or_add(&keys, ctx->mem, ls.hash,
+                                                    &ls, &created);
+                    if (cur == UINT32_MAX)
+                        return eval_oom(ctx);
+                    if (created) {
+                        if (n_res == cap_res) {
+                            size_t nc = cap_res ? cap_res * 2 : 16;
+                            eval_series *nr = arena_grow(
+                                ctx->mem, res, n_res, nc, sizeof(*nr));
+                            if (!nr)
+                                return eval_oom(ctx);
+                            res = nr;
+                            cap_res = nc;
+                        }
+                        eval_series *s = &res[n_res++];
+                        memset(s, 0, sizeof(*s));
+                        s->labels = ls;
+                        s->drop_name = ctx->delayed_name_removal;
+                        s->vals = eval_alloc_column(ctx, n);
+                        s->present = eval_alloc_bitmap(ctx, n);
+                        if (!s->vals || !s->present)
+                            return -1;
+                    }
+                    cur_q = q[j][i];
+                }
+                eval_series *s = &res[cur];
+                if (eval_bit_test(s->present, i))
+                    return eval_fail(ctx, PQL_ERR_EXECUTION,
+                                     "vector cannot contain metrics with the "
+                                     "same labelset");
+                hc_fix fix;
+                s->vals[i] = bucket_quantile(q[j][i], hi.buf, k, &fix);
+                eval_bit_set(s->present, i);
+                /* Upstream points this note at the vector argument, unlike
+                 * histogram_quantile's. */
+                if (fix.forced &&
+                    hc_note_fix(ctx, &notes, hc_note_metric(ctx, gr),
+                                eval_grid_time(g, i), &fix) < 0)
+                    return -1;
+            }
+        }
+    }
+    eval_samples_give(ctx, hi.in.n_samples);
+    for (size_t r = 0; r < n_res; r++) {
+        if (hc_emit(ctx, out, &res[r]) < 0)
+            return -1;
+    }
+    for (size_t j = 0; j < notes.n; j++)
+        emit_mono_note(ctx, f->vec_arg, &notes.v[j]);
     return 0;
 }
 
@@ -569,6 +760,10 @@ static int hist_open(op *self, eval_ctx *ctx)
         return -1;
     if (f->p2 && op_open(f->p2, ctx) < 0)
         return -1;
+    for (size_t j = 0; j < f->n_qs; j++) {
+        if (op_open(f->qs[j], ctx) < 0)
+            return -1;
+    }
     return op_open(f->child, ctx);
 }
 
@@ -577,7 +772,7 @@ static int hist_next(op *self, eval_ctx *ctx, eval_series *out)
     fn_hist *f = (fn_hist *)self;
     if (!f->computed) {
         f->computed = true;
-        if (hist_compute(f, ctx) < 0)
+        if ((f->qs ? hq_compute(f, ctx) : hist_compute(f, ctx)) < 0)
             return -1;
     }
     return fn_out_next(ctx, &f->out, out);
@@ -592,6 +787,8 @@ static void hist_close(op *self, eval_ctx *ctx)
         op_close(f->p1, ctx);
     if (f->p2)
         op_close(f->p2, ctx);
+    for (size_t j = 0; j < f->n_qs; j++)
+        op_close(f->qs[j], ctx);
 }
 
 static const op_vtable hist_vtable = {
@@ -637,4 +834,34 @@ op *fn_plan_histogram_fraction(eval_ctx *ctx, const ast_node *call,
                                const eval_grid *grid)
 {
     return hist_new(ctx, call, grid, true);
+}
+
+op *fn_plan_histogram_quantiles(eval_ctx *ctx, const ast_node *call,
+                                const eval_grid *grid)
+{
+    ast_node *const *args = call->u.call.args;
+    size_t n_qs = call->u.call.n_args - 2;
+    /* Arguments are planned left to right, as Prometheus evaluates them. */
+    op *child = plan_node(ctx, args[0], grid);
+    if (!child)
+        return NULL;
+    op **qs = arena_alloc_array(ctx->mem, n_qs, sizeof(op *));
+    if (!qs) {
+        eval_oom(ctx);
+        return NULL;
+    }
+    for (size_t j = 0; j < n_qs; j++) {
+        if (!(qs[j] = plan_node(ctx, args[2 + j], grid)))
+            return NULL;
+    }
+    fn_hist *f = (fn_hist *)op_alloc(ctx, sizeof(fn_hist), &hist_vtable,
+                                     PQL_TYPE_VECTOR, grid, call);
+    if (!f)
+        return NULL;
+    f->child = child;
+    f->qs = qs;
+    f->n_qs = n_qs;
+    f->q_label = args[1]->u.string.value.ptr;
+    f->vec_arg = args[0];
+    return &f->base;
 }

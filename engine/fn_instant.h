@@ -1,6 +1,6 @@
 /* fn_instant.h: planners and small shared helpers of the instant-vector and
  * scalar function families (fn_math, fn_time, fn_labels, fn_sort, fn_absent,
- * fn_histogram_classic). */
+ * fn_histogram_classic, fn_info). */
 #ifndef PQL_FN_INSTANT_H
 #define PQL_FN_INSTANT_H
 
@@ -41,6 +41,9 @@ op *fn_plan_math(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_round(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_clamp(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_pi(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
+/* min_of(a, b) and max_of(a, b) over scalars. */
+op *fn_plan_min_max_of(eval_ctx *ctx, const ast_node *call,
+                       const eval_grid *grid);
 
 /* fn_time.c */
 op *fn_plan_date(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
@@ -64,5 +67,10 @@ op *fn_plan_histogram_quantile(eval_ctx *ctx, const ast_node *call,
                                const eval_grid *grid);
 op *fn_plan_histogram_fraction(eval_ctx *ctx, const ast_node *call,
                                const eval_grid *grid);
+op *fn_plan_histogram_quantiles(eval_ctx *ctx, const ast_node *call,
+                                const eval_grid *grid);
+
+/* fn_info.c */
+op *fn_plan_info(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 
 #endif

@@ -346,3 +346,79 @@ op *fn_plan_clamp(eval_ctx *ctx, const ast_node *call, const eval_grid *grid)
                                                        : PARAM_CLAMP;
     return param_map_new(ctx, call, grid, kind);
 }
+
+/* ------------------------------------------------------ min_of, max_of -- */
+
+/* min_of(a, b) / max_of(a, b): Go's math.Min / math.Max of two scalars per
+ * step. The infinity checks come before the NaN check there, so
+ * max_of(+Inf, NaN) is +Inf while max_of(1, NaN) is NaN; go_max/go_min
+ * keep that order. */
+typedef struct fn_scalar_pair {
+    op base;
+    op *a, *b;
+    bool is_max;
+    bool done;
+} fn_scalar_pair;
+
+static int pair_open(op *self, eval_ctx *ctx)
+{
+    fn_scalar_pair *f = (fn_scalar_pair *)self;
+    if (op_open(f->a, ctx) < 0)
+        return -1;
+    return op_open(f->b, ctx);
+}
+
+static int pair_next(op *self, eval_ctx *ctx, eval_series *out)
+{
+    fn_scalar_pair *f = (fn_scalar_pair *)self;
+    if (f->done)
+        return 0;
+    f->done = true;
+    size_t n = self->grid->n_steps;
+    double *a = fn_scalar_column(ctx, f->a, n);
+    double *b = a ? fn_scalar_column(ctx, f->b, n) : NULL;
+    uint64_t *present = eval_alloc_bitmap(ctx, n);
+    if (!a || !b || !present)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        a[i] = f->is_max ? go_max(a[i], b[i]) : go_min(a[i], b[i]);
+    eval_bitmap_fill(present, n);
+    memset(out, 0, sizeof(*out));
+    out->labels = labels_empty();
+    out->vals = a;
+    out->present = present;
+    return 1;
+}
+
+static void pair_close(op *self, eval_ctx *ctx)
+{
+    fn_scalar_pair *f = (fn_scalar_pair *)self;
+    op_close(f->a, ctx);
+    op_close(f->b, ctx);
+}
+
+static const op_vtable pair_vtable = {
+    .name = "min_of/max_of",
+    .open = pair_open,
+    .next = pair_next,
+    .close = pair_close,
+};
+
+op *fn_plan_min_max_of(eval_ctx *ctx, const ast_node *call,
+                       const eval_grid *grid)
+{
+    op *a = plan_node(ctx, call->u.call.args[0], grid);
+    if (!a)
+        return NULL;
+    op *b = plan_node(ctx, call->u.call.args[1], grid);
+    if (!b)
+        return NULL;
+    fn_scalar_pair *f = (fn_scalar_pair *)op_alloc(
+        ctx, sizeof(fn_scalar_pair), &pair_vtable, PQL_TYPE_SCALAR, grid, call);
+    if (!f)
+        return NULL;
+    f->a = a;
+    f->b = b;
+    f->is_max = strcmp(call->u.call.fn->name, "max_of") == 0;
+    return &f->base;
+}

@@ -173,6 +173,13 @@ static const op_vtable range_vtable = {
     .close = range_close,
 };
 
+void fn_range_want_start_timestamps(eval_ctx *ctx, op *range_op)
+{
+    if (range_op && range_op->vt == &range_vtable)
+        op_matrix_want_start_timestamps(ctx,
+                                        ((fn_range_op *)range_op)->matrix);
+}
+
 op *fn_range_plan(eval_ctx *ctx, const ast_node *call, const eval_grid *grid,
                   size_t matrix_arg, fn_range_kernel kernel,
                   fn_range_mode mode)

@@ -80,6 +80,40 @@ static inline void fn_kahan_inc(double inc, double *sum, double *c)
     *sum = t;
 }
 
+/*
+ * Start timestamps (Prometheus's use-start-timestamps; eval_range_series.st).
+ *
+ * Whether the sample (st, t) after (prev_st, prev_t) starts a new counter
+ * run: its ST is known (non-zero) and sensible (before its own time, not
+ * the OTel "unknown start" ST == t) and lies after the previous sample, or
+ * points exactly at it while the previous sample had a known start of its
+ * own (a delta series) rather than none or an invalid one (ST > t).
+ */
+static inline bool fn_st_reset(int64_t prev_st, int64_t prev_t, int64_t st,
+                               int64_t t)
+{
+    if (st == 0 || st >= t || st < prev_t)
+        return false;
+    if (st > prev_t)
+        return true;
+    if (prev_st > prev_t)
+        return false;
+    return prev_st != 0 && prev_st != prev_t;
+}
+
+/* A sample whose known start lies before the previous sample's time and is
+ * not the previous sample's start (which a cumulative series repeats) says
+ * the two samples' intervals overlap: Prometheus warns about it. */
+static inline bool fn_st_overlap(int64_t prev_st, int64_t prev_t, int64_t st)
+{
+    return st != 0 && st < prev_t && st != prev_st;
+}
+
+/* Asks the range function operator made by fn_range_plan for start
+ * timestamps from its matrix argument (no-op unless that is a matrix
+ * selector and the feature is on). */
+void fn_range_want_start_timestamps(eval_ctx *ctx, op *range_op);
+
 /* Planners (one family per file). */
 op *fn_plan_rate(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_increase(eval_ctx *ctx, const ast_node *call,

@@ -11,14 +11,18 @@ static int count_pairs(fn_range_call *c, bool changes)
 {
     const eval_range_series *s = c->s;
     const double *v = s->vals;
+    const int64_t *t = s->ts, *st = changes ? NULL : s->st;
     if (fn_scratch_u32(c->ctx, c->scratch, s->n + 1) < 0)
         return -1;
     uint32_t *prefix = c->scratch->u;
     prefix[0] = 0;
     for (size_t k = 1; k < s->n; k++) {
         double a = v[k - 1], b = v[k];
-        /* changes: NaN to NaN is no change; resets: any drop. */
-        bool hit = changes ? (b != a && !(isnan(a) && isnan(b))) : b < a;
+        /* changes: NaN to NaN is no change; resets: any drop, or a start
+         * timestamp marking a new run. */
+        bool hit = changes ? (b != a && !(isnan(a) && isnan(b)))
+                           : b < a || (st && fn_st_reset(st[k - 1], t[k - 1],
+                                                         st[k], t[k]));
         prefix[k] = prefix[k - 1] + (hit ? 1u : 0u);
     }
     for (size_t i = 0; i < c->grid->n_steps; i++) {
@@ -43,7 +47,10 @@ static int kernel_changes(fn_range_call *c)
 
 op *fn_plan_resets(eval_ctx *ctx, const ast_node *call, const eval_grid *grid)
 {
-    return fn_range_plan(ctx, call, grid, 0, kernel_resets, FN_RANGE_DROP_NAME);
+    op *o = fn_range_plan(ctx, call, grid, 0, kernel_resets,
+                          FN_RANGE_DROP_NAME);
+    fn_range_want_start_timestamps(ctx, o);
+    return o;
 }
 
 op *fn_plan_changes(eval_ctx *ctx, const ast_node *call, const eval_grid *grid)

@@ -52,5 +52,8 @@ op *fn_plan_scalar(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_time(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_timestamp(eval_ctx *ctx, const ast_node *call,
                       const eval_grid *grid);
+/* start_timestamp() (fn_start_timestamp.c). */
+op *fn_plan_start_timestamp(eval_ctx *ctx, const ast_node *call,
+                            const eval_grid *grid);
 
 #endif

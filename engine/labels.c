@@ -375,6 +375,16 @@ void labels_builder_del(labels_builder *b, const char *name)
     b->n--;
 }
 
+void labels_builder_drop_name(labels_builder *b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!labels_is_metadata(b->v[i].name))
+            b->v[k++] = b->v[i];
+    }
+    b->n = k;
+}
+
 void labels_builder_set(labels_builder *b, const char *name, const char *value)
 {
     if (b->failed)

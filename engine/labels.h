@@ -116,6 +116,9 @@ typedef struct labels_builder {
 void labels_builder_init(labels_builder *b, arena *a, const labels_set *base);
 void labels_builder_set(labels_builder *b, const char *name, const char *value);
 void labels_builder_del(labels_builder *b, const char *name);
+/* Removes what labels_drop_name removes (__name__, __type__, __unit__), so
+ * an operator editing labels drops the name exactly as everyone else does. */
+void labels_builder_drop_name(labels_builder *b);
 /* Sorts, hashes and stores the result in *out. Returns 0 or -1. The builder
  * may be re-initialised afterwards. */
 int labels_builder_finish(labels_builder *b, labels_set *out);

@@ -616,8 +616,7 @@ static int load_flush_series(load_ctx *c, load_series *e)
         char full[PQL_ERROR_MESSAGE_MAX];
         snprintf(full, sizeof full, "%.200s:%zu:%zu: %.780s", c->name, e->first_line,
                  e->first_col, aerr.message);
-        load_set_error(c->err, aerr.code == PQL_ERR_DATA ? PQL_ERR_DATA : aerr.code,
-                       full);
+        load_set_error(c->err, aerr.code, full);
         return -1;
     }
     c->n_samples += e->n;
@@ -868,7 +867,6 @@ static void load_end(load_ctx *c)
     free(c->raws);
     free(c->by_raw.slots);
     free(c->keybuf);
-    free(c->sortbuf);
     free(c->lbl.refs);
     free(c->lbl.text);
     arena_release(&c->mem);
@@ -1002,19 +1000,18 @@ pql_status pql_load_file_ex(pql_memstore *store, const char *path,
     pql_status st = load_begin(&c, store, path, opts, err);
     size_t cap = LOAD_CHUNK;
     char *buf = st == PQL_OK ? malloc(cap) : NULL;
-    if (st == PQL_OK && buf == NULL)
-        st = (pql_status)(load_fail_nomem(&c), PQL_ERR_NOMEM);
+    if (st == PQL_OK && buf == NULL) {
+        load_fail_nomem(&c);
+        st = PQL_ERR_NOMEM;
+    }
     size_t have = 0;
     int first = 1;
     while (st == PQL_OK) {
         if (have == cap) { /* one line fills the buffer: make room */
-            if (cap > SIZE_MAX / 2) {
-                st = (pql_status)(load_fail_nomem(&c), PQL_ERR_NOMEM);
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
+            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
             if (nb == NULL) {
-                st = (pql_status)(load_fail_nomem(&c), PQL_ERR_NOMEM);
+                load_fail_nomem(&c);
+                st = PQL_ERR_NOMEM;
                 break;
             }
             buf = nb;

@@ -211,8 +211,8 @@ size_t load_read_promql_series(load_ctx *c, const char *s, size_t len)
         size_t j = i;
         while (j < len && csv_is_space(s[j]))
             j++;
-        if (j < len && s[j] == '{')
-            i = j;
+        if (j < len && s[j] == '{' && !(j + 1 < len && s[j + 1] == '{'))
+            i = j; /* "{{" after a blank starts a native histogram value */
     } else if (i >= len || s[i] != '{') {
         load_fail_at(c, s + i, "expected a metric name or \"{\", got %s",
                      csv_got(s + i, len - i, g, sizeof g));
@@ -345,6 +345,8 @@ int load_csv_line(load_ctx *c)
         size_t used = load_read_promql_series(c, series, series_len);
         if (used == 0)
             return -1;
+        while (used < series_len && csv_is_space(series[used]))
+            used++;
         if (used != series_len)
             return load_fail_at(c, series + used, "expected the end of the "
                                                   "series before \",\", got %s",

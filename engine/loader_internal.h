@@ -104,8 +104,6 @@ typedef struct load_ctx {
     load_table by_raw;
     char *keybuf;
     size_t keybuf_cap;
-    pql_label *sortbuf;
-    size_t sortbuf_cap;
 
     pql_memstore *store;
     pql_appender *app;

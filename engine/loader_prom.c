@@ -81,7 +81,7 @@ static const char *prom_read_quoted(load_ctx *c, const char *p, int as_name)
         p += 2;
         run = p;
     }
-    if (p >= end) {
+    if (p >= end || *p != '"') {
         load_fail_at(c, start, "unterminated quoted string");
         return NULL;
     }

@@ -20,6 +20,7 @@ static void memstore_release(pql_memstore *st)
     for (size_t i = 0; i < st->n_series; i++) {
         free(st->series[i].ts);
         free(st->series[i].v);
+        free(st->series[i].st);
     }
     for (size_t i = 0; i < st->n_postings; i++)
         free(st->postings[i].ids);
@@ -388,6 +389,28 @@ static ptrdiff_t memstore_iter_read(void *iter, int64_t mint, int64_t maxt,
     return (ptrdiff_t)k;
 }
 
+/* The version-2 read: the same samples as memstore_iter_read plus their
+ * start timestamps, copied only for series that have any. */
+static ptrdiff_t memstore_iter_read_st(void *iter, int64_t mint, int64_t maxt,
+                                       int64_t *ts, double *vals, int64_t *st,
+                                       size_t cap, int *has_st, pql_error *err)
+{
+    memstore_iter *it = iter;
+    size_t pos = it->cont && it->mint == mint && it->maxt == maxt
+                     ? it->pos
+                     : memstore_lower_bound(it->s->ts, 0, it->s->n, mint);
+    ptrdiff_t k = memstore_iter_read(iter, mint, maxt, ts, vals, cap, err);
+    /* memstore_iter_read started at `pos` (it computes it the same way) and
+     * copied k samples from there. */
+    if (k > 0 && it->s->st != NULL) {
+        memcpy(st, it->s->st + pos, (size_t)k * sizeof *st);
+        *has_st = 1;
+    } else {
+        *has_st = 0;
+    }
+    return k;
+}
+
 static void memstore_set_close(void *set_)
 {
     memstore_set *set = set_;
@@ -404,6 +427,7 @@ static const pql_storage_methods memstore_methods = {
     .iter_read_floats = memstore_iter_read,
     .iter_read_histograms = NULL,
     .set_close = memstore_set_close,
+    .iter_read_floats_st = memstore_iter_read_st,
 };
 
 pql_storage pql_memstore_storage(pql_memstore *store)

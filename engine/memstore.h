@@ -48,6 +48,9 @@ typedef struct memstore_series {
     size_t n, cap;
     int64_t *ts;
     double *v;
+    /* Start timestamps [cap], 0 = unknown; NULL until the series first gets
+     * a non-zero one, so series without STs cost nothing extra. */
+    int64_t *st;
 } memstore_series;
 
 /* An interned string: its bytes live in the store's arena. */

@@ -29,7 +29,9 @@ typedef struct staged {
      * became new since. */
     int64_t *arr_ts;
     double *arr_v;
+    int64_t *arr_st; /* [arr_cap] once a non-zero ST was staged here */
     size_t arr_cap;
+    int has_st; /* some staged sample has a non-zero start timestamp */
 } staged;
 
 /* Samples for series that already exist go to one shared pool, so that
@@ -51,6 +53,7 @@ struct pql_appender {
     memstore_ht ht; /* label hash -> index into items */
     int64_t *pool_ts;
     double *pool_v;
+    int64_t *pool_st; /* [pool_cap] once any pooled sample has an ST */
     size_t pool_n, pool_cap;
     staged_run *runs;
     size_t n_runs, cap_runs;
@@ -360,11 +363,17 @@ static int append_same_bits(double a, double b)
     return x == y;
 }
 
-/* Grows both sample arrays to hold `need`; 0 when out of memory. The
- * capacity only moves once both arrays have it. */
-static int append_reserve(int64_t **ts, double **v, size_t *cap, size_t need)
+/* Grows the sample arrays to hold `need`; 0 when out of memory. The
+ * capacity only moves once every array has it. The start-timestamp array
+ * *st follows the others once it exists; want_st creates it (zeroed: the
+ * samples already there had no ST), so it is only ever paid for by series
+ * that have start timestamps. Whoever appends to an existing *st writes an
+ * entry for every sample, 0 when there is none. */
+static int append_reserve(int64_t **ts, double **v, int64_t **st, int want_st,
+                          size_t *cap, size_t need)
 {
-    if (need <= *cap)
+    int need_st = *st != NULL || want_st;
+    if (need <= *cap && (!need_st || *st != NULL))
         return 1;
     size_t ncap = *cap ? *cap : 16;
     while (ncap < need) {
@@ -372,14 +381,27 @@ static int append_reserve(int64_t **ts, double **v, size_t *cap, size_t need)
             return 0;
         ncap *= 2;
     }
-    int64_t *nt = realloc(*ts, ncap * sizeof *nt);
-    if (nt == NULL)
-        return 0;
-    *ts = nt;
-    double *nv = realloc(*v, ncap * sizeof *nv);
-    if (nv == NULL)
-        return 0;
-    *v = nv;
+    if (ncap != *cap) {
+        int64_t *nt = realloc(*ts, ncap * sizeof *nt);
+        if (nt == NULL)
+            return 0;
+        *ts = nt;
+        double *nv = realloc(*v, ncap * sizeof *nv);
+        if (nv == NULL)
+            return 0;
+        *v = nv;
+    }
+    if (need_st && *st == NULL) {
+        int64_t *ns = calloc(ncap, sizeof *ns);
+        if (ns == NULL)
+            return 0;
+        *st = ns;
+    } else if (need_st && ncap != *cap) {
+        int64_t *ns = realloc(*st, ncap * sizeof *ns);
+        if (ns == NULL)
+            return 0;
+        *st = ns;
+    }
     *cap = ncap;
     return 1;
 }
@@ -399,6 +421,16 @@ static void append_duplicate_message(char *msg, size_t cap, int64_t t,
 pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
                             size_t n_labels, const int64_t *ts,
                             const double *vals, size_t count, pql_error *err)
+{
+    return pql_appender_add_with_start(app, labels, n_labels, ts, vals, NULL,
+                                       count, err);
+}
+
+pql_status pql_appender_add_with_start(pql_appender *app,
+                                       const pql_label *labels,
+                                       size_t n_labels, const int64_t *ts,
+                                       const double *vals, const int64_t *st,
+                                       size_t count, pql_error *err)
 {
     if (app == NULL)
         return memstore_error(err, PQL_ERR_INVALID_ARGUMENT,
@@ -457,12 +489,18 @@ pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
     size_t keep = count - repeats;
     if (keep == 0)
         return PQL_OK;
+    /* All-zero STs are no STs: such a batch must not make the store keep an
+     * ST array for the series. */
+    int any_st = 0;
+    for (size_t i = 0; st != NULL && i < count && !any_st; i++)
+        any_st = st[i] != 0;
     int64_t *dst_ts;
     double *dst_v;
+    int64_t *dst_st;
     if (s->in_pool) {
         if (keep > SIZE_MAX / 2 - app->pool_n ||
-            !append_reserve(&app->pool_ts, &app->pool_v, &app->pool_cap,
-                            app->pool_n + keep) ||
+            !append_reserve(&app->pool_ts, &app->pool_v, &app->pool_st,
+                            any_st, &app->pool_cap, app->pool_n + keep) ||
             !memstore_grow_array((void **)&app->runs, &app->cap_runs,
                                  app->n_runs + 1, sizeof *app->runs))
             return append_fail(app, err, PQL_ERR_NOMEM, "out of memory");
@@ -476,16 +514,23 @@ pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
         app->pool_n += keep;
         dst_ts = app->pool_ts + off;
         dst_v = app->pool_v + off;
+        dst_st = app->pool_st ? app->pool_st + off : NULL;
     } else {
         if (keep > SIZE_MAX / 2 - s->n ||
-            !append_reserve(&s->arr_ts, &s->arr_v, &s->arr_cap, s->n + keep))
+            !append_reserve(&s->arr_ts, &s->arr_v, &s->arr_st, any_st,
+                            &s->arr_cap, s->n + keep))
             return append_fail(app, err, PQL_ERR_NOMEM, "out of memory");
         dst_ts = s->arr_ts + s->n;
         dst_v = s->arr_v + s->n;
+        dst_st = s->arr_st ? s->arr_st + s->n : NULL;
     }
     if (repeats == 0) {
         memcpy(dst_ts, ts, count * sizeof *ts);
         memcpy(dst_v, vals, count * sizeof *vals);
+        if (dst_st != NULL && any_st)
+            memcpy(dst_st, st, count * sizeof *st);
+        else if (dst_st != NULL)
+            memset(dst_st, 0, count * sizeof *dst_st);
     } else {
         int hl = s->has_last;
         int64_t lt = s->last_ts;
@@ -495,12 +540,15 @@ pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
                 continue;
             dst_ts[k] = ts[i];
             dst_v[k] = vals[i];
+            if (dst_st != NULL)
+                dst_st[k] = any_st ? st[i] : 0;
             k++;
             hl = 1;
             lt = ts[i];
         }
     }
     s->n += keep;
+    s->has_st |= any_st;
     s->has_last = has_last;
     s->last_ts = last_ts;
     s->last_v = last_v;
@@ -513,11 +561,13 @@ static void append_destroy(pql_appender *app)
     for (size_t i = 0; i < app->n_items; i++) {
         free(app->items[i].arr_ts);
         free(app->items[i].arr_v);
+        free(app->items[i].arr_st);
     }
     free(app->items);
     memstore_ht_free(&app->ht);
     free(app->pool_ts);
     free(app->pool_v);
+    free(app->pool_st);
     free(app->runs);
     free(app->scratch);
     free(app->lbuf);
@@ -636,12 +686,13 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
             continue;
         if (s->series_id != UINT32_MAX) {
             memstore_series *ser = &st->series[s->series_id];
-            if (!append_reserve(&ser->ts, &ser->v, &ser->cap, ser->n + n))
+            if (!append_reserve(&ser->ts, &ser->v, &ser->st, s->has_st,
+                                &ser->cap, ser->n + n))
                 goto nomem;
             continue;
         }
-        if (s->in_pool &&
-            !append_reserve(&s->arr_ts, &s->arr_v, &s->arr_cap, n))
+        if (s->in_pool && !append_reserve(&s->arr_ts, &s->arr_v, &s->arr_st,
+                                          s->has_st, &s->arr_cap, n))
             goto nomem;
         pql_label *l = arena_alloc_array(&st->mem, s->n_labels, sizeof *l);
         if (l == NULL)
@@ -685,10 +736,12 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         ser->n_labels = s->n_labels;
         ser->ts = s->arr_ts;
         ser->v = s->arr_v;
+        ser->st = s->arr_st;
         ser->n = s->in_pool ? 0 : s->n;
         ser->cap = s->arr_cap;
         s->arr_ts = NULL;
         s->arr_v = NULL;
+        s->arr_st = NULL;
         s->series_id = id;
         memstore_ht_insert(&st->series_ht, s->hash, id);
         added += ser->n;
@@ -702,6 +755,10 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         size_t skip = (size_t)s->skip_first, n = s->n - skip;
         memcpy(ser->ts + ser->n, s->arr_ts + skip, n * sizeof *ser->ts);
         memcpy(ser->v + ser->n, s->arr_v + skip, n * sizeof *ser->v);
+        if (ser->st != NULL && s->arr_st != NULL)
+            memcpy(ser->st + ser->n, s->arr_st + skip, n * sizeof *ser->st);
+        else if (ser->st != NULL)
+            memset(ser->st + ser->n, 0, n * sizeof *ser->st);
         ser->n += n;
         added += n;
     }
@@ -717,6 +774,10 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         }
         memcpy(ser->ts + ser->n, app->pool_ts + off, n * sizeof *ser->ts);
         memcpy(ser->v + ser->n, app->pool_v + off, n * sizeof *ser->v);
+        if (ser->st != NULL && app->pool_st != NULL)
+            memcpy(ser->st + ser->n, app->pool_st + off, n * sizeof *ser->st);
+        else if (ser->st != NULL)
+            memset(ser->st + ser->n, 0, n * sizeof *ser->st);
         ser->n += n;
         added += n;
     }

@@ -223,9 +223,11 @@ static int result_labels(match_state *st, const labels_set *lhs,
     }
     labels_builder lb;
     labels_builder_init(&lb, ctx->mem, &base);
+    /* Arithmetic drops the name here even under delayed removal, as
+     * Prometheus's resultMetric does; the type and unit go with it. */
     if (binop_drops_name(b->opk) ||
         (b->ret_bool && !ctx->delayed_name_removal)) {
-        labels_builder_del(&lb, LABELS_NAME);
+        labels_builder_drop_name(&lb);
     }
     if (b->card == PQL_CARD_ONE_TO_ONE && !b->on) {
         for (size_t i = 0; i < b->match.n; i++) {

@@ -2,6 +2,9 @@
 #include "operator.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct op_matrix {
     op base;
@@ -22,6 +25,11 @@ typedef struct op_matrix {
     uint32_t *lo, *hi;
     int64_t held;
     bool done;
+    /* Start timestamps (rate, irate, increase, resets under
+     * use-start-timestamps): st[] runs parallel to ts[]/vals[] with the
+     * same capacity; any_st says the current series has a non-zero one. */
+    bool want_st, any_st;
+    int64_t *st;
 } op_matrix;
 
 static inline bool is_stale(double v)
@@ -29,6 +37,81 @@ static inline bool is_stale(double v)
     uint64_t bits;
     memcpy(&bits, &v, sizeof(bits));
     return bits == PQL_STALE_NAN_BITS;
+}
+
+/* Index of the first NaN in v[from, to), or `to`. Staleness markers are
+ * NaNs and NaNs are rare, so a read-only scan (two pairs per SSE2 compare)
+ * lets the common batch skip the compaction copy entirely. */
+static size_t first_nan(const double *v, size_t from, size_t to)
+{
+    size_t k = from;
+#if defined(__SSE2__)
+    for (; k + 8 <= to; k += 8) {
+        __m128d a = _mm_loadu_pd(v + k), b = _mm_loadu_pd(v + k + 2);
+        __m128d c = _mm_loadu_pd(v + k + 4), d = _mm_loadu_pd(v + k + 6);
+        __m128d x = _mm_or_pd(_mm_cmpunord_pd(a, b), _mm_cmpunord_pd(c, d));
+        if (_mm_movemask_pd(x))
+            break;
+    }
+#endif
+    for (; k < to; k++) {
+        if (v[k] != v[k])
+            return k;
+    }
+    return to;
+}
+
+/* The first index >= i with ts[index] > t (ts ascending). Windows move a
+ * few samples per step: count eight at a time without a data-dependent
+ * branch (the count of leading entries <= t, since ts is sorted), so the
+ * sweep does not pay a mispredicted loop exit per step and window edge. */
+static inline size_t advance_past(const int64_t *ts, size_t i, size_t n,
+                                  int64_t t)
+{
+    while (i + 8 <= n) {
+        size_t c = 0;
+        for (size_t j = 0; j < 8; j++)
+            c += ts[i + j] <= t;
+        i += c;
+        if (c < 8)
+            return i;
+    }
+    while (i < n && ts[i] <= t)
+        i++;
+    return i;
+}
+
+/* Fills lo[]/hi[] for the current series (n samples in m->ts) and returns
+ * the widest window. Window edges never decrease, so each index sweeps
+ * forward once. When the window length (range plus extensions) is a whole
+ * number d of steps, a window's start is the end of the window d steps
+ * earlier: lo[i] = hi[i - d], one sweep instead of two. */
+static size_t mat_windows(op_matrix *m, size_t steps, size_t n)
+{
+    const int64_t *ts = m->ts;
+    uint32_t *lo_a = m->lo, *hi_a = m->hi;
+    const int64_t span = m->range_ms + m->ext_before + m->ext_after;
+    size_t lag = 0; /* 0: no reuse */
+    if (m->end_step > 0 && span > 0 && span % m->end_step == 0)
+        lag = (size_t)(span / m->end_step);
+    size_t lo = 0, hi = 0, widest = 0;
+    for (size_t i = 0; i < steps; i++) {
+        int64_t end = m->end0 + (int64_t)i * m->end_step + m->ext_after;
+        if (lag && i >= lag) {
+            lo = hi_a[i - lag];
+        } else {
+            int64_t start = end - span;
+            lo = advance_past(ts, lo, n, start);
+        }
+        if (hi < lo)
+            hi = lo;
+        hi = advance_past(ts, hi, n, end);
+        lo_a[i] = (uint32_t)lo;
+        hi_a[i] = (uint32_t)hi;
+        if (hi - lo > widest)
+            widest = hi - lo;
+    }
+    return widest;
 }
 
 static int mat_open(op *self, eval_ctx *ctx)
@@ -43,6 +126,11 @@ static int mat_open(op *self, eval_ctx *ctx)
     m->vals = arena_alloc_array(ctx->mem, m->cap, sizeof(double));
     if (!m->lo || !m->hi || !m->ts || !m->vals)
         return eval_oom(ctx);
+    if (m->want_st) {
+        m->st = arena_alloc_array(ctx->mem, m->cap, sizeof(int64_t));
+        if (!m->st)
+            return eval_oom(ctx);
+    }
 
     m->end0 = eval_ref_time(&m->tm, g->start_ms);
     m->end_step = m->tm.has_at ? 0 : g->step_ms;
@@ -100,12 +188,77 @@ static ptrdiff_t mat_load(op_matrix *m, eval_ctx *ctx, void *iter)
         if (got == 0)
             break;
         from = m->ts[n + (size_t)got - 1] + 1;
-        /* Compact out staleness markers in place. */
+        /* Compact out staleness markers in place, from the first one on;
+         * a batch without any (the normal case) is left as read. */
+        size_t end = n + (size_t)got;
+        size_t w = first_nan(m->vals, n, end);
+        for (size_t k = w; k < end; k++) {
+            if (!is_stale(m->vals[k])) {
+                m->ts[w] = m->ts[k];
+                m->vals[w] = m->vals[k];
+                w++;
+            }
+        }
+        n = w;
+        if ((size_t)got < want)
+            break;
+        if (eval_check(ctx) < 0)
+            return -1;
+    }
+    if (n > UINT32_MAX)
+        return eval_fail(ctx, PQL_ERR_EXECUTION,
+                         "too many samples in one series");
+    return (ptrdiff_t)n;
+}
+
+/* mat_load with start timestamps: the same samples, plus st[] filled when
+ * the storage reports any for the series (any_st), zeros standing in for
+ * batches without. Kept apart from mat_load so the common path pays
+ * nothing for it. Returns the count or -1. */
+static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
+{
+    size_t n = 0;
+    int64_t from = m->mint;
+    pql_error err;
+    m->any_st = false;
+    for (;;) {
+        if (m->cap - n < 64) {
+            size_t cap = m->cap * 2;
+            int64_t *ts = arena_grow(ctx->mem, m->ts, n, cap, sizeof(int64_t));
+            double *vals = arena_grow(ctx->mem, m->vals, n, cap, sizeof(double));
+            int64_t *st = arena_grow(ctx->mem, m->st, n, cap, sizeof(int64_t));
+            if (!ts || !vals || !st)
+                return eval_oom(ctx);
+            m->ts = ts;
+            m->vals = vals;
+            m->st = st;
+            m->cap = cap;
+        }
+        size_t want = m->cap - n;
+        int has_st = 0;
+        ptrdiff_t got = ctx->storage.methods->iter_read_floats_st(
+            iter, from, m->maxt, m->ts + n, m->vals + n, m->st + n, want,
+            &has_st, &err);
+        if (got < 0)
+            return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
+                             err.message);
+        ctx->total_samples += got;
+        if (got == 0)
+            break;
+        if (has_st && !m->any_st) {
+            /* Earlier batches had none: their entries are 0. */
+            memset(m->st, 0, n * sizeof(int64_t));
+            m->any_st = true;
+        } else if (!has_st && m->any_st) {
+            memset(m->st + n, 0, (size_t)got * sizeof(int64_t));
+        }
+        from = m->ts[n + (size_t)got - 1] + 1;
         size_t w = n;
         for (size_t k = n; k < n + (size_t)got; k++) {
             if (!is_stale(m->vals[k])) {
                 m->ts[w] = m->ts[k];
                 m->vals[w] = m->vals[k];
+                m->st[w] = m->st[k];
                 w++;
             }
         }
@@ -145,28 +298,13 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
             m->done = true;
             return 0;
         }
-        ptrdiff_t n = mat_load(m, ctx, iter);
+        ptrdiff_t n = m->want_st ? mat_load_st(m, ctx, iter)
+                                 : mat_load(m, ctx, iter);
         if (n < 0)
             return -1;
         if (n == 0)
             continue;
-        /* Two indices sweep forward once: window ends never decrease. */
-        size_t lo = 0, hi = 0, widest = 0;
-        for (size_t i = 0; i < steps; i++) {
-            int64_t end = m->end0 + (int64_t)i * m->end_step + m->ext_after;
-            int64_t start =
-                m->end0 + (int64_t)i * m->end_step - m->range_ms - m->ext_before;
-            while (lo < (size_t)n && m->ts[lo] <= start)
-                lo++;
-            if (hi < lo)
-                hi = lo;
-            while (hi < (size_t)n && m->ts[hi] <= end)
-                hi++;
-            m->lo[i] = (uint32_t)lo;
-            m->hi[i] = (uint32_t)hi;
-            if (hi - lo > widest)
-                widest = hi - lo;
-        }
+        size_t widest = mat_windows(m, steps, (size_t)n);
         if (widest == 0)
             continue;
         /* Prometheus holds one window at a time; count the widest. */
@@ -178,6 +316,7 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
             return eval_oom(ctx);
         out->ts = m->ts;
         out->vals = m->vals;
+        out->st = m->want_st && m->any_st ? m->st : NULL;
         out->n = (size_t)n;
         out->lo = m->lo;
         out->hi = m->hi;
@@ -207,6 +346,19 @@ static const op_vtable mat_vtable = {
     .next_range = mat_next_range,
     .close = mat_close,
 };
+
+void op_matrix_want_start_timestamps(eval_ctx *ctx, op *o)
+{
+    /* Only a plain matrix selector passes STs on: Prometheus hands them to
+     * range functions straight from the selector's iterator. */
+    if (o->vt != &mat_vtable || !ctx->start_timestamps ||
+        !eval_storage_has_st(ctx))
+        return;
+    op_matrix *m = (op_matrix *)o;
+    if (m->ext_before || m->ext_after)
+        return; /* anchored / smoothed kernels do not use them */
+    m->want_st = true;
+}
 
 op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid)
 {

@@ -12,6 +12,11 @@ typedef struct op_selector {
     const ast_node *vs;
     eval_timing tm;
     bool want_ts;
+    /* sample_ts carries start timestamps instead of sample times (the input
+     * of start_timestamp()); rst is the read block for them, NULL when the
+     * storage has none to give (every ST is then 0). */
+    bool want_st;
+    int64_t *rst;
     int64_t mint, maxt; /* storage read range, inclusive */
     int64_t *ref;       /* [n_steps] reference time per step (@/offset) */
     void *set;          /* storage series set, NULL when closed */
@@ -47,8 +52,11 @@ static int sel_open(op *self, eval_ctx *ctx)
     s->rvals = arena_alloc_array(ctx->mem, SEL_READ_BLOCK, sizeof(double));
     if (s->want_ts)
         s->sample_ts = arena_alloc_array(ctx->mem, n, sizeof(int64_t));
+    bool read_st = s->want_st && eval_storage_has_st(ctx);
+    if (read_st)
+        s->rst = arena_alloc_array(ctx->mem, SEL_READ_BLOCK, sizeof(int64_t));
     if (!s->ref || !s->vals || !s->present || !s->rts || !s->rvals ||
-        (s->want_ts && !s->sample_ts))
+        (s->want_ts && !s->sample_ts) || (read_st && !s->rst))
         return eval_oom(ctx);
 
     /* Reference times never decrease along the grid (the step is >= 0 and
@@ -100,7 +108,7 @@ static ptrdiff_t sel_fill(op_selector *s, eval_ctx *ctx, void *iter)
 
     size_t i = 0, present = 0;
     bool have = false;
-    int64_t last_t = 0;
+    int64_t last_t = 0, last_st = 0;
     double last_v = 0;
     int64_t from = s->mint;
     pql_error err;
@@ -113,15 +121,22 @@ static ptrdiff_t sel_fill(op_selector *s, eval_ctx *ctx, void *iter)
         if (have && last_t > ref[i] - lookback && !is_stale(last_v)) {         \
             s->vals[i] = last_v;                                               \
             if (s->sample_ts)                                                  \
-                s->sample_ts[i] = last_t;                                      \
+                s->sample_ts[i] = s->want_st ? last_st : last_t;               \
             eval_bit_set(s->present, i);                                       \
             present++;                                                         \
         }                                                                      \
     } while (0)
 
     for (;;) {
-        ptrdiff_t got = ctx->storage.methods->iter_read_floats(
-            iter, from, s->maxt, s->rts, s->rvals, SEL_READ_BLOCK, &err);
+        int has_st = 0;
+        ptrdiff_t got =
+            s->rst
+                ? ctx->storage.methods->iter_read_floats_st(
+                      iter, from, s->maxt, s->rts, s->rvals, s->rst,
+                      SEL_READ_BLOCK, &has_st, &err)
+                : ctx->storage.methods->iter_read_floats(
+                      iter, from, s->maxt, s->rts, s->rvals, SEL_READ_BLOCK,
+                      &err);
         if (got < 0) {
             eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
                       err.message);
@@ -137,6 +152,7 @@ static ptrdiff_t sel_fill(op_selector *s, eval_ctx *ctx, void *iter)
             have = true;
             last_t = t;
             last_v = s->rvals[k];
+            last_st = has_st ? s->rst[k] : 0;
         }
         if ((size_t)got < SEL_READ_BLOCK || i == n)
             break;
@@ -292,6 +308,16 @@ static const op_vtable sel_vtable = {
     .next_range = NULL,
     .close = sel_close,
 };
+
+op *op_selector_new_start_ts(eval_ctx *ctx, const ast_node *vs,
+                             const eval_grid *grid)
+{
+    op *o = op_selector_new(ctx, vs, grid, true);
+    if (!o)
+        return NULL;
+    ((op_selector *)o)->want_st = true;
+    return o;
+}
 
 op *op_selector_new(eval_ctx *ctx, const ast_node *vs, const eval_grid *grid,
                     bool want_timestamps)

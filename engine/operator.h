@@ -154,6 +154,11 @@ typedef struct eval_range_series {
     labels_set labels;
     const int64_t *ts;   /* [n] ascending, stale markers removed */
     const double *vals;  /* [n] */
+    /* [n] start timestamps (0 = unknown), or NULL: only a matrix selector
+     * asked for them (op_matrix_want_start_timestamps) fills it, and only
+     * for series that have any. Subqueries never carry them, as in
+     * Prometheus. */
+    const int64_t *st;
     size_t n;
     const uint32_t *lo;  /* [n_steps] window start index per step */
     const uint32_t *hi;  /* [n_steps] window end index (exclusive) */
@@ -245,6 +250,7 @@ struct eval_ctx {
     int64_t lookback_ms;
     int64_t default_step_ms; /* subqueries without a step */
     bool delayed_name_removal;
+    bool start_timestamps;   /* Prometheus's use-start-timestamps */
     bool is_instant;         /* instant query (grid of one step) */
     const char *query_text;  /* for annotation positions */
     size_t query_len;
@@ -331,6 +337,23 @@ op *op_aggregate_new(eval_ctx *ctx, const ast_node *node,
 op *op_selector_new(eval_ctx *ctx, const ast_node *vs, const eval_grid *grid,
                     bool want_timestamps);
 op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid);
+/* Asks a MATRIX operator for start timestamps (eval_range_series.st) when
+ * it is a matrix selector and ctx->start_timestamps is on; a no-op for
+ * anything else (subqueries cut STs off). Call before open. */
+void op_matrix_want_start_timestamps(eval_ctx *ctx, op *o);
+/* A vector selector whose sample_ts holds, per step, the start timestamp
+ * of the sample lookback found (0 = unknown) instead of its time: the
+ * input of start_timestamp(). */
+op *op_selector_new_start_ts(eval_ctx *ctx, const ast_node *vs,
+                             const eval_grid *grid);
+
+/* Whether the query's storage can hand out start timestamps (a version-2
+ * table with the slot filled). */
+static inline bool eval_storage_has_st(const eval_ctx *ctx)
+{
+    const pql_storage_methods *m = ctx->storage.methods;
+    return m->version >= 2 && m->iter_read_floats_st != NULL;
+}
 
 /* Subquery (op_subquery.c): node is PQL_NODE_SUBQUERY; plans its inner
  * expression itself, on the step-aligned grid the subquery needs. MATRIX. */

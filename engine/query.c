@@ -168,6 +168,7 @@ pql_status pql_query_exec(pql_query *query, pql_result **out, pql_error *err)
     ctx.lookback_ms = opts->lookback_delta_ms;
     ctx.default_step_ms = opts->default_step_ms;
     ctx.delayed_name_removal = opts->enable_delayed_name_removal != 0;
+    ctx.start_timestamps = opts->enable_start_timestamps != 0;
     ctx.is_instant = query->is_instant;
     ctx.query_text = query->text;
     ctx.query_len = query->text_len;

@@ -285,8 +285,13 @@ typedef struct pql_label {
  * series in turn (labels + iterator); iter_read_floats() fills caller-owned
  * arrays with that series' samples; set_close() ends the set. The engine never
  * frees anything the storage returned: the storage owns labels and iterators.
+ *
+ * Versions: 1 = select .. set_close; 2 adds iter_read_floats_st (start
+ * timestamps). A table that says version 1 is never read past set_close, so
+ * version-1 storages keep working (their samples simply have no start
+ * timestamps).
  */
-#define PQL_STORAGE_VERSION 1
+#define PQL_STORAGE_VERSION 2
 
 /* Staleness marker: a NaN with this exact bit pattern (Prometheus's value). */
 #define PQL_STALE_NAN_BITS 0x7ff0000000000002ULL
@@ -338,6 +343,22 @@ typedef struct pql_storage_methods {
 
     /* Releases the set and everything it handed out. */
     void (*set_close)(void *set);
+
+    /* ---- version 2 ---- */
+
+    /* Like iter_read_floats (same range, batching and return value), and
+     * also copies each sample's start timestamp (ms since the epoch; 0 =
+     * unknown, Prometheus's "no ST") into st[] (caller-owned, cap entries).
+     * Sets *has_st to 1 when it wrote st[], or to 0 when none of the
+     * returned samples has a start timestamp: st[] is then left untouched
+     * and the caller reads every ST of the batch as 0, which spares a
+     * storage without start timestamps the copying. The engine calls it
+     * only for queries that use start timestamps (rate, irate, increase,
+     * resets, start_timestamp) and only when `version` >= 2; NULL means
+     * the storage keeps no start timestamps. */
+    ptrdiff_t (*iter_read_floats_st)(void *iter, int64_t mint, int64_t maxt,
+                                     int64_t *ts, double *vals, int64_t *st,
+                                     size_t cap, int *has_st, pql_error *err);
 } pql_storage_methods;
 
 /* A storage as the engine sees it: the table plus the storage's own pointer.
@@ -383,6 +404,23 @@ PQL_API pql_status pql_appender_begin(pql_memstore *store, pql_appender **out,
 PQL_API pql_status pql_appender_add(pql_appender *app, const pql_label *labels,
                             size_t n_labels, const int64_t *ts,
                             const double *vals, size_t count, pql_error *err);
+/* pql_appender_add with start timestamps (Prometheus 3.12+ "created" /
+ * start time of a cumulative or delta sample): st[i] is the start time (ms)
+ * of the sample at ts[i], 0 for "unknown". st may be NULL, which is the same
+ * as all zeros and the same as pql_appender_add. Values are not validated
+ * (Prometheus stores an ST after its sample's time too; queries treat it as
+ * invalid). The array is copied; the caller keeps it. The store keeps STs
+ * only for series that ever had a non-zero one, so memory stays flat for
+ * the others. An exact repeat of the newest sample (same time and value
+ * bits) is dropped with its ST, as pql_appender_add drops it. Errors as
+ * pql_appender_add. */
+PQL_API pql_status pql_appender_add_with_start(pql_appender *app,
+                                               const pql_label *labels,
+                                               size_t n_labels,
+                                               const int64_t *ts,
+                                               const double *vals,
+                                               const int64_t *st, size_t count,
+                                               pql_error *err);
 /* Applies the batch and frees the appender. */
 PQL_API pql_status pql_appender_commit(pql_appender *app, pql_error *err);
 /* Discards the batch and frees the appender. */
@@ -398,6 +436,12 @@ typedef struct pql_engine_options {
     int64_t default_step_ms;      /* subquery default step, default 60000 */
     int enable_delayed_name_removal; /* Prometheus 3 semantics; default on */
     pql_parse_options parse;      /* syntax switches, all on by default */
+    /* Prometheus's `use-start-timestamps` feature (3.12+): rate, increase,
+     * irate and resets read sample start timestamps from storage (resets
+     * they mark, a zero point they give), the start-time overlap warning is
+     * raised, and start_timestamp() returns them (it returns nothing when
+     * off). Default on, as Prometheus's test engine runs. */
+    int enable_start_timestamps;
 } pql_engine_options;
 
 PQL_API pql_engine_options pql_engine_options_default(void);

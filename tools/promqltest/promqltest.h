@@ -99,6 +99,10 @@ typedef struct series_desc {
     seq_value *values;
     size_t n_values;
     int has_histogram;
+    /* From the @st line before it, or NULL: per value position the start
+     * timestamp offset (ms, added to the sample's time) where st_set[k]. */
+    const int64_t *st_offsets;
+    const uint8_t *st_set;
 } series_desc;
 
 /*
@@ -115,6 +119,11 @@ int pt_desc_parse_labels(const char *s, size_t len, pt_pool *pool,
  * validating it; -1 with err on a bad item. */
 int pt_desc_parse_st_sequence(const char *s, size_t len, size_t *count,
                               char *err, size_t cap);
+/* Also expands it: *offsets / *has get *count entries from pool (offset of
+ * each position; has = 0 for `_` positions, which carry no ST). */
+int pt_desc_expand_st_sequence(const char *s, size_t len, pt_pool *pool,
+                               size_t *count, int64_t **offsets,
+                               uint8_t **has, char *err, size_t cap);
 /* Upstream's parseNumber for scalar expectation lines: base-0 integer, else
  * a float; the whole string must be consumed. 0 on success. */
 int pt_desc_parse_number(const char *s, double *out);
@@ -169,7 +178,7 @@ typedef struct load_cmd {
     series_desc *series; /* later lines for the same labels already merged */
     size_t n_series;
     int has_histograms; /* some value is a native histogram (not loadable) */
-    int has_start_timestamps; /* @st lines present (not loadable yet) */
+    int has_start_timestamps; /* @st lines present */
 } load_cmd;
 
 typedef enum { CMD_CLEAR = 1, CMD_LOAD, CMD_EVAL } command_kind;

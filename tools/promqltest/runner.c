@@ -17,7 +17,6 @@ typedef struct run_ctx {
     /* Since the last clear, data the store cannot hold was left out; used
      * only to name the likely reason of a failure. */
     int histograms_dropped;
-    int start_timestamps_dropped;
     int line; /* of the command running, for traces */
 } run_ctx;
 
@@ -862,7 +861,7 @@ static int run_load(run_ctx *c, const load_cmd *ld, sbuf *msg)
         return -1;
     }
     size_t cap = 0;
-    int64_t *ts = NULL;
+    int64_t *ts = NULL, *st = NULL;
     double *vals = NULL;
     for (size_t i = 0; i < ld->n_series; i++) {
         const series_desc *d = &ld->series[i];
@@ -870,6 +869,7 @@ static int run_load(run_ctx *c, const load_cmd *ld, sbuf *msg)
             cap = d->n_values;
             ts = pt_xrealloc(ts, cap * sizeof *ts);
             vals = pt_xrealloc(vals, cap * sizeof *vals);
+            st = pt_xrealloc(st, cap * sizeof *st);
         }
         size_t n = 0;
         for (size_t k = 0; k < d->n_values; k++) {
@@ -877,6 +877,10 @@ static int run_load(run_ctx *c, const load_cmd *ld, sbuf *msg)
                 continue;
             ts[n] = (int64_t)k * ld->interval_ms;
             vals[n] = d->values[k].value;
+            /* Upstream stores the sample's time plus the offset; an
+             * omitted ST is 0, "unknown". */
+            st[n] = d->st_offsets && d->st_set[k] ? ts[n] + d->st_offsets[k]
+                                                  : 0;
             n++;
         }
         if (ld->with_nhcb &&
@@ -885,27 +889,28 @@ static int run_load(run_ctx *c, const load_cmd *ld, sbuf *msg)
             c->histograms_dropped = 1;
         if (n == 0)
             continue;
-        if (pql_appender_add(app, d->labels, d->n_labels, ts, vals, n, &err) !=
-            PQL_OK) {
+        if (pql_appender_add_with_start(app, d->labels, d->n_labels, ts, vals,
+                                        d->st_offsets ? st : NULL, n,
+                                        &err) != PQL_OK) {
             pt_sbuf_puts(msg, "cannot load ");
             pt_fmt_labels(msg, d->labels, d->n_labels);
             pt_sbuf_printf(msg, ": %s", err.message);
             pql_appender_rollback(app);
             free(ts);
             free(vals);
+            free(st);
             return -1;
         }
     }
     free(ts);
     free(vals);
+    free(st);
     if (pql_appender_commit(app, &err) != PQL_OK) {
         pt_sbuf_printf(msg, "load failed: %s", err.message);
         return -1;
     }
     if (ld->has_histograms)
         c->histograms_dropped = 1;
-    if (ld->has_start_timestamps)
-        c->start_timestamps_dropped = 1;
     return 0;
 }
 
@@ -927,8 +932,6 @@ static char *derive_reason(const run_ctx *c, const eval_cmd *ev,
         pt_sbuf_append(&b, m, n);
     } else if (c->histograms_dropped) {
         pt_sbuf_puts(&b, "needs native histograms");
-    } else if (c->start_timestamps_dropped) {
-        pt_sbuf_puts(&b, "needs start timestamps");
     } else {
         pt_sbuf_puts(&b, f->reason ? f->reason : "failed");
     }
@@ -1004,7 +1007,6 @@ void pt_run_script(const script *s, pql_engine *engine, const run_options *opts,
         case CMD_CLEAR:
             pql_memstore_clear(c.store);
             c.histograms_dropped = 0;
-            c.start_timestamps_dropped = 0;
             break;
         case CMD_LOAD:
             /* A failed load is a failed case of its own; later evals see

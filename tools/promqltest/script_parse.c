@@ -161,6 +161,8 @@ static int parse_load(parser_state *ps, size_t *pi)
     size_t n = 0, cap = 0;
     int pending_st = 0;
     size_t pending_count = 0, pending_line = 0;
+    int64_t *pending_offsets = NULL;
+    uint8_t *pending_set = NULL;
     series_desc pending_labels = {0};
     int rc = 0;
     while (i + 1 < ps->n_lines) {
@@ -179,8 +181,11 @@ static int parse_load(parser_state *ps, size_t *pi)
             size_t name_len = strcspn(def, " \t") - 3;
             const char *vals = def + name_len + 3;
             size_t count;
-            if (pt_desc_parse_st_sequence(vals, strlen(vals), &count, ps->err,
-                                          sizeof ps->err)) {
+            int64_t *offsets;
+            uint8_t *set;
+            if (pt_desc_expand_st_sequence(vals, strlen(vals), pool, &count,
+                                           &offsets, &set, ps->err,
+                                           sizeof ps->err)) {
                 rc = raise(ps, i, "%s", ps->err);
                 goto done;
             }
@@ -194,6 +199,8 @@ static int parse_load(parser_state *ps, size_t *pi)
             }
             pending_st = 1;
             pending_count = count;
+            pending_offsets = offsets;
+            pending_set = set;
             pending_line = i;
             continue;
         }
@@ -221,6 +228,8 @@ static int parse_load(parser_state *ps, size_t *pi)
                            pending_count, list[n].n_values);
                 goto done;
             }
+            list[n].st_offsets = pending_offsets;
+            list[n].st_set = pending_set;
             pending_st = 0;
         }
         if (list[n].has_histogram)

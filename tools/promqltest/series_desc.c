@@ -705,12 +705,14 @@ int pt_desc_parse(const char *line, size_t len, pt_pool *pool, series_desc *out,
 
 /* ---------------------------------------------------- @st and numbers -- */
 
-/* A signed single-unit duration (`-1m`, `59999ms`, `0`); length or 0. */
-static size_t scan_st_duration(const char *s, size_t len)
+/* A signed single-unit duration (`-1m`, `59999ms`, `0`); its length, or 0
+ * when there is none. The value goes to *ms when ms is not NULL. */
+static size_t scan_st_duration(const char *s, size_t len, int64_t *ms)
 {
     size_t i = 0;
+    int neg = 0;
     if (i < len && (s[i] == '+' || s[i] == '-'))
-        i++;
+        neg = s[i++] == '-';
     size_t d = i;
     while (i < len && isdigit((unsigned char)s[i]))
         i++;
@@ -718,63 +720,108 @@ static size_t scan_st_duration(const char *s, size_t len)
         return 0;
     while (i < len && isalpha((unsigned char)s[i]) && s[i] != 'x')
         i++;
-    int64_t ms;
+    int64_t v;
     const char *why;
-    if (pt_dur_parse(s + d, i - d, &ms, &why))
+    if (pt_dur_parse(s + d, i - d, &v, &why))
         return 0;
+    if (ms)
+        *ms = neg ? -v : v;
     return i;
 }
 
-static int parse_st_item(const char *s, size_t len, size_t *count)
+/* One item of an @st sequence: how many positions it stands for and, when
+ * they carry offsets, the first one and the step between them. */
+typedef struct st_item {
+    size_t count;
+    int omitted; /* `_` / `*` items: no start timestamp */
+    int64_t base, step;
+} st_item;
+
+static int parse_st_item(const char *s, size_t len, st_item *it)
 {
     uint64_t n;
-    if (len == 1 && (s[0] == '_' || s[0] == '*')) {
-        *count = 1;
-        return 0;
-    }
+    memset(it, 0, sizeof *it);
     if (s[0] == '_' || s[0] == '*') {
+        it->omitted = 1;
+        if (len == 1) {
+            it->count = 1;
+            return 0;
+        }
         if (scan_times(s + 1, len - 1, &n) != len - 1 || (s[0] == '_' && !n))
             return -1;
-        *count = s[0] == '_' ? n : n + 1;
+        /* `_xN` is N positions, unlike every other `xN` (N + 1). */
+        it->count = s[0] == '_' ? n : n + 1;
         return 0;
     }
-    size_t i = scan_st_duration(s, len);
+    size_t i = scan_st_duration(s, len, &it->base);
     if (!i)
         return -1;
     if (i == len) {
-        *count = 1;
+        it->count = 1;
         return 0;
     }
     if (s[i] == '+' || s[i] == '-') {
-        size_t d = scan_st_duration(s + i + 1, len - i - 1);
+        int64_t step;
+        size_t d = scan_st_duration(s + i + 1, len - i - 1, &step);
         if (!d)
             return -1;
+        it->step = s[i] == '-' ? -step : step;
         i += 1 + d;
     }
     if (scan_times(s + i, len - i, &n) != len - i)
         return -1;
-    *count = n + 1;
+    it->count = n + 1;
     return 0;
 }
 
 int pt_desc_parse_st_sequence(const char *s, size_t len, size_t *count,
                               char *err, size_t cap)
 {
+    return pt_desc_expand_st_sequence(s, len, NULL, count, NULL, NULL, err,
+                                      cap);
+}
+
+int pt_desc_expand_st_sequence(const char *s, size_t len, pt_pool *pool,
+                               size_t *count, int64_t **offsets,
+                               uint8_t **has, char *err, size_t cap)
+{
     size_t total = 0, i = 0;
-    while (i < len) {
-        while (i < len && is_space(s[i]))
-            i++;
-        size_t start = i;
-        while (i < len && !is_space(s[i]))
-            i++;
-        if (i == start)
-            break;
-        size_t n;
-        if (parse_st_item(s + start, i - start, &n))
-            return fail(err, cap,
-                        "invalid @st sequence: invalid ST item \"%s\"",
-                        s + start, i - start);
-        total += n;
+    /* Two passes: count (and validate), then fill exactly sized arrays. */
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t *off = NULL;
+        uint8_t *set = NULL;
+        if (pass == 1) {
+            if (pool == NULL)
+                break;
+            off = pt_pool_alloc(pool, (total ? total : 1) * sizeof *off);
+            set = pt_pool_alloc(pool, (total ? total : 1) * sizeof *set);
+            *offsets = off;
+            *has = set;
+        }
+        size_t pos = 0;
+        i = 0;
+        while (i < len) {
+            while (i < len && is_space(s[i]))
+                i++;
+            size_t start = i;
+            while (i < len && !is_space(s[i]))
+                i++;
+            if (i == start)
+                break;
+            st_item it;
+            if (parse_st_item(s + start, i - start, &it))
+                return fail(err, cap,
+                            "invalid @st sequence: invalid ST item \"%s\"",
+                            s + start, i - start);
+            if (pass == 0) {
+                total += it.count;
+                continue;
+            }
+            for (size_t k = 0; k < it.count; k++, pos++) {
+                set[pos] = !it.omitted;
+                off[pos] = it.omitted ? 0 : it.base + (int64_t)k * it.step;
+            }
+        }
     }
     *count = total;
     return 0;

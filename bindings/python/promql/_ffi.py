@@ -125,6 +125,9 @@ class PqlEngineOptions(Structure):
         ("default_step_ms", c_int64),
         ("enable_delayed_name_removal", c_int),
         ("parse", PqlParseOptions),
+        # Appended in the C header; must be here so that the struct returned
+        # by value from pql_engine_options_default has the C size.
+        ("enable_start_timestamps", c_int),
     ]
 
 
