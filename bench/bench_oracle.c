@@ -121,17 +121,64 @@ static int load_csv(pql_memstore *store, const char *path)
     return rc;
 }
 
+/* Writes the result of `expr` as JSON lines, one series per line:
+ * {"query": ..., "metric": {labels}, "values": [[t_s, "v"], ...]}, values
+ * printed with 17 significant digits so they read back exactly. */
+static int dump_result(FILE *out, pql_engine *eng, const pql_storage *st,
+                       const char *expr, int64_t start, int64_t end,
+                       int64_t step)
+{
+    pql_result *res;
+    pql_error err;
+    if (pql_query_range(eng, st, expr, strlen(expr), start, end, step, &res,
+                        &err) != PQL_OK) {
+        fprintf(stderr, "%s: %s\n", expr, err.message);
+        return -1;
+    }
+    for (size_t i = 0; i < pql_result_series_count(res); i++) {
+        fprintf(out, "{\"query\": \"");
+        for (const char *c = expr; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                fputc('\\', out);
+            fputc(*c, out);
+        }
+        fprintf(out, "\", \"metric\": {");
+        const pql_label *l;
+        size_t nl;
+        pql_result_labels(res, i, &l, &nl);
+        for (size_t k = 0; k < nl; k++) {
+            /* label values of the generated data need no escaping */
+            fprintf(out, "%s\"%s\": \"%s\"", k ? ", " : "", l[k].name,
+                    l[k].value);
+        }
+        fprintf(out, "}, \"values\": [");
+        const int64_t *ts;
+        const double *vs;
+        size_t n;
+        pql_result_points(res, i, &ts, &vs, &n);
+        for (size_t k = 0; k < n; k++)
+            fprintf(out, "%s[%lld, \"%.17g\"]", k ? ", " : "",
+                    (long long)ts[k], vs[k]);
+        fprintf(out, "]}\n");
+    }
+    pql_result_free(res);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 6) {
         fprintf(stderr,
                 "usage: bench_oracle DATA.csv START_S END_S STEP_S EXPR... "
-                "[--repeat N]\n"
+                "[--repeat N] [--dump OUT.jsonl]\n"
                 "  Loads the CSV written by ../shared/tools/prom-oracle/gen_data.py\n"
-                "  and times each EXPR as a range query, printing one row each.\n");
+                "  and times each EXPR as a range query, printing one row each.\n"
+                "  Options apply to the EXPRs after them. --dump writes each\n"
+                "  result as JSON lines for bench/compare_oracle.py.\n");
         return 2;
     }
     int repeat = 5;
+    FILE *dump = NULL;
     pql_memstore *store;
     pql_error err;
     if (pql_memstore_new(&store, &err))
@@ -157,12 +204,25 @@ int main(int argc, char **argv)
             repeat = atoi(argv[++i]);
             continue;
         }
+        if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
+            dump = fopen(argv[++i], "w");
+            if (!dump) {
+                perror(argv[i]);
+                return 1;
+            }
+            continue;
+        }
         bench_figures f;
         bench_run_range(eng, &st, argv[i], start, end, step, repeat, &f);
         bench_print_row(argv[i], (size_t)((end - start) / step + 1), &f);
         if (f.ok)
             printf("  rss growth during first run: %ld KiB\n", f.rss_growth_kib);
+        if (f.ok && dump &&
+            dump_result(dump, eng, &st, argv[i], start, end, step) < 0)
+            return 1;
     }
+    if (dump)
+        fclose(dump);
     pql_engine_free(eng);
     pql_memstore_free(store);
     return 0;

@@ -14,6 +14,13 @@ double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double bench_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static long status_field_kib(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -46,7 +53,7 @@ void bench_run_range(pql_engine *eng, const pql_storage *st, const char *expr,
                      int repeat, bench_figures *f)
 {
     memset(f, 0, sizeof *f);
-    double times[64];
+    double times[64], cpus[64];
     if (repeat < 1)
         repeat = 1;
     if (repeat > 64)
@@ -55,10 +62,12 @@ void bench_run_range(pql_engine *eng, const pql_storage *st, const char *expr,
         pql_error err;
         pql_result *res = NULL;
         long rss_before = bench_rss_kib();
+        double c0 = bench_thread_cpu();
         double t0 = bench_now();
         pql_status s = pql_query_range(eng, st, expr, strlen(expr), start_ms,
                                        end_ms, step_ms, &res, &err);
         double t1 = bench_now();
+        double c1 = bench_thread_cpu();
         if (s != PQL_OK) {
             snprintf(f->error, sizeof f->error, "%.200s", err.message);
             return;
@@ -68,6 +77,7 @@ void bench_run_range(pql_engine *eng, const pql_storage *st, const char *expr,
             pql_query_stats stats;
             pql_result_stats(res, &stats);
             f->samples = stats.total_samples;
+            f->peak_bytes = stats.peak_bytes;
             f->series = pql_result_series_count(res);
             for (size_t i = 0; i < f->series; i++) {
                 const int64_t *ts;
@@ -78,24 +88,29 @@ void bench_run_range(pql_engine *eng, const pql_storage *st, const char *expr,
             }
         } else {
             times[run] = t1 - t0;
+            cpus[run] = c1 - c0;
         }
         pql_result_free(res);
     }
     qsort(times, (size_t)repeat, sizeof times[0], cmp_double);
     f->best_s = times[0];
     f->median_s = times[repeat / 2];
+    qsort(cpus, (size_t)repeat, sizeof cpus[0], cmp_double);
+    f->cpu_best_s = cpus[0];
+    f->cpu_median_s = cpus[repeat / 2];
     f->ok = 1;
 }
 
 void bench_print_header(void)
 {
-    printf("| %-58s | %6s | %7s | %10s | %10s | %10s | %8s | %9s |\n", "query",
-           "steps", "series", "samples", "best ms", "median ms", "ns/smpl",
-           "peak RSS");
-    printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n",
+    printf("| %-58s | %6s | %7s | %10s | %10s | %10s | %10s | %8s | %10s | %9s |\n",
+           "query", "steps", "series", "samples", "best ms", "median ms",
+           "cpu ms", "ns/smpl", "query mem", "peak RSS");
+    printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n",
            "------------------------------------------------------------",
            "--------", "---------", "------------", "------------",
-           "------------", "----------", "-----------");
+           "------------", "------------", "----------", "------------",
+           "-----------");
 }
 
 void bench_print_row(const char *expr, size_t steps, const bench_figures *f)
@@ -105,8 +120,11 @@ void bench_print_row(const char *expr, size_t steps, const bench_figures *f)
         return;
     }
     double ns = f->samples > 0 ? f->best_s * 1e9 / (double)f->samples : 0.0;
-    printf("| %-58s | %6zu | %7zu | %10lld | %10.3f | %10.3f | %8.2f | %6ld MiB |\n",
+    printf("| %-58s | %6zu | %7zu | %10lld | %10.3f | %10.3f | %10.3f | %8.2f "
+           "| %6.2f MiB | %5ld MiB |\n",
            expr, steps, f->series, (long long)f->samples, f->best_s * 1e3,
-           f->median_s * 1e3, ns, bench_peak_rss_kib() / 1024);
+           f->median_s * 1e3, f->cpu_best_s * 1e3, ns,
+           (double)f->peak_bytes / (1024.0 * 1024.0),
+           bench_peak_rss_kib() / 1024);
     fflush(stdout);
 }

@@ -8,6 +8,9 @@
 #include "promql.h"
 
 double bench_now(void);
+/* CPU time of the calling thread, in seconds (not inflated when other
+ * processes compete for the cores, unlike wall time). */
+double bench_thread_cpu(void);
 /* Peak resident set size of the process so far (VmHWM), in KiB. */
 long bench_peak_rss_kib(void);
 /* Current resident set size (VmRSS), in KiB. */
@@ -20,6 +23,9 @@ typedef struct bench_figures {
     double best_s;    /* fastest run, wall seconds */
     double median_s;  /* median run */
     long rss_growth_kib; /* RSS growth during the first run */
+    double cpu_best_s;   /* least thread CPU time of a run */
+    double cpu_median_s; /* median thread CPU time */
+    int64_t peak_bytes;  /* pql_query_stats.peak_bytes of the first run */
     int ok;
     char error[256];
 } bench_figures;

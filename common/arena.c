@@ -17,6 +17,7 @@ void arena_init(arena *a, size_t limit)
 {
     a->head = NULL;
     a->used_bytes = 0;
+    a->peak_bytes = 0;
     a->limit = limit;
     a->exhausted = 0;
 }
@@ -33,7 +34,7 @@ void arena_release(arena *a)
     a->used_bytes = 0;
 }
 
-void *arena_alloc(arena *a, size_t size)
+static void *arena_take(arena *a, size_t size, int zero)
 {
     size_t need = (size + 15u) & ~(size_t)15u;
     if (need < size) {
@@ -60,13 +61,16 @@ void *arena_alloc(arena *a, size_t size)
         nb->size = block;
         nb->used = 0;
         a->used_bytes += block;
+        if (a->used_bytes > a->peak_bytes)
+            a->peak_bytes = a->used_bytes;
         /* Keep a partly-filled head in front when the new block is a big
          * one-off, so its free space is not lost. */
         if (b && need > ARENA_MIN_BLOCK && b->size - b->used > 256) {
             nb->next = b->next;
             b->next = nb;
             nb->used = need;
-            memset(nb->data, 0, need);
+            if (zero)
+                memset(nb->data, 0, need);
             return nb->data;
         }
         nb->next = b;
@@ -75,8 +79,28 @@ void *arena_alloc(arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += need;
-    memset(p, 0, need);
+    if (zero)
+        memset(p, 0, need);
     return p;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    return arena_take(a, size, 1);
+}
+
+void *arena_alloc_uninit(arena *a, size_t size)
+{
+    return arena_take(a, size, 0);
+}
+
+void *arena_alloc_array_uninit(arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        a->exhausted = 1;
+        return NULL;
+    }
+    return arena_take(a, n * size, 0);
 }
 
 void *arena_alloc_array(arena *a, size_t n, size_t size)
@@ -106,6 +130,7 @@ char *arena_strdup(arena *a, const char *s)
 
 void *arena_grow(arena *a, void *old, size_t old_n, size_t new_n, size_t size)
 {
+    /* Zeroed as before: callers may rely on the tail past old_n. */
     void *p = arena_alloc_array(a, new_n, size);
     if (p && old && old_n)
         memcpy(p, old, (old_n < new_n ? old_n : new_n) * size);

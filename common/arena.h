@@ -13,6 +13,7 @@ typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;
     size_t used_bytes;  /* bytes handed out by malloc so far */
+    size_t peak_bytes;  /* highest used_bytes since arena_init */
     size_t limit;       /* 0 = unlimited */
     int exhausted;      /* set once an allocation failed */
 } arena;
@@ -22,6 +23,10 @@ void arena_init(arena *a, size_t limit);
 void arena_release(arena *a);
 /* Returns zeroed memory aligned to 16 bytes, or NULL. */
 void *arena_alloc(arena *a, size_t size);
+/* Like arena_alloc but the memory is NOT zeroed: for buffers the caller
+ * overwrites completely before reading (copies, sample buffers). */
+void *arena_alloc_uninit(arena *a, size_t size);
+void *arena_alloc_array_uninit(arena *a, size_t n, size_t size);
 /* Like arena_alloc for n elements of size each; NULL on overflow. */
 void *arena_alloc_array(arena *a, size_t n, size_t size);
 /* Copies len bytes of s and appends a NUL. */

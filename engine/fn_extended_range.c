@@ -194,13 +194,18 @@ static int anchored_pairs(fn_range_call *c, bool changes)
 {
     const eval_range_series *s = c->s;
     const double *v = s->vals;
+    /* resets also counts start-timestamp resets, as without `anchored`. */
+    const int64_t *st = changes ? NULL : s->st;
     if (fn_scratch_u32(c->ctx, c->scratch, s->n + 1) < 0)
         return -1;
     uint32_t *prefix = c->scratch->u;
     prefix[0] = 0;
     for (size_t k = 1; k < s->n; k++) {
         double a = v[k - 1], b = v[k];
-        bool hit = changes ? (b != a && !(isnan(a) && isnan(b))) : b < a;
+        bool hit = changes ? (b != a && !(isnan(a) && isnan(b)))
+                           : b < a || (st && fn_st_reset(st[k - 1],
+                                                         s->ts[k - 1], st[k],
+                                                         s->ts[k]));
         prefix[k] = prefix[k - 1] + (hit ? 1u : 0u);
     }
     for (size_t i = 0; i < c->grid->n_steps; i++) {
@@ -267,5 +272,8 @@ op *plan_extended_call(eval_ctx *ctx, const ast_node *call,
     if (is_changes)
         return fn_range_plan(ctx, call, grid, 0, kernel_changes,
                              FN_RANGE_DROP_NAME);
-    return fn_range_plan(ctx, call, grid, 0, kernel_resets, FN_RANGE_DROP_NAME);
+    op *o = fn_range_plan(ctx, call, grid, 0, kernel_resets,
+                          FN_RANGE_DROP_NAME);
+    fn_range_want_start_timestamps(ctx, o);
+    return o;
 }

@@ -520,9 +520,8 @@ static int hc_note_fix(eval_ctx *ctx, hc_notes *notes, const char *metric,
             notes->cap = nc;
         }
         note = &notes->v[notes->n++];
-        *note = (hc_mono_note){metric,          ts,           ts,
-                               fix->min_bucket, fix->max_bucket,
-                               fix->max_diff,   0};
+        *note = (hc_mono_note){
+            metric, ts, ts, fix->min_bucket, fix->max_bucket, fix->max_diff, 0};
     }
     if (ts < note->min_ts)
         note->min_ts = ts;
@@ -609,9 +608,8 @@ static int hist_compute(fn_hist *f, eval_ctx *ctx)
             }
             hc_fix fix;
             s.vals[i] = bucket_quantile(a[i], hi.buf, k, &fix);
-            if (fix.forced &&
-                hc_note_fix(ctx, &notes, hc_note_metric(ctx, gr),
-                            eval_grid_time(g, i), &fix) < 0)
+            if (fix.forced && hc_note_fix(ctx, &notes, hc_note_metric(ctx, gr),
+                                          eval_grid_time(g, i), &fix) < 0)
                 return -1;
         }
         if (fn_drop_name(ctx, &s) < 0 || hc_emit(ctx, out, &s) < 0)
@@ -708,8 +706,8 @@ static int hq_compute(fn_hist *f, eval_ctx *ctx)
                     if (created) {
                         if (n_res == cap_res) {
                             size_t nc = cap_res ? cap_res * 2 : 16;
-                            eval_series *nr = arena_grow(
-                                ctx->mem, res, n_res, nc, sizeof(*nr));
+                            eval_series *nr = arena_grow(ctx->mem, res, n_res,
+                                                         nc, sizeof(*nr));
                             if (!nr)
                                 return eval_oom(ctx);
                             res = nr;

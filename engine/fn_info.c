@@ -1,4 +1,5 @@
-/* fn_info.c: the experimental info() function: enriches series with the data labels of info series (target_info by default) joined on job and instance. */
+/* fn_info.c: the experimental info() function: enriches series with the data
+ * labels of info series (target_info by default) joined on job and instance. */
 #include "fn_instant.h"
 
 #include <stdio.h>
@@ -127,8 +128,8 @@ op *fn_plan_info(eval_ctx *ctx, const ast_node *call, const eval_grid *grid)
     op *child = plan_node(ctx, arg, grid);
     if (!child)
         return NULL;
-    fn_info_op *f = (fn_info_op *)op_alloc(ctx, sizeof(fn_info_op), &info_vtable,
-                                     PQL_TYPE_VECTOR, grid, call);
+    fn_info_op *f = (fn_info_op *)op_alloc(
+        ctx, sizeof(fn_info_op), &info_vtable, PQL_TYPE_VECTOR, grid, call);
     if (!f)
         return NULL;
     f->child = child;
@@ -161,8 +162,8 @@ static int info_compile_matchers(fn_info_op *f, eval_ctx *ctx)
     bool positive = false;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(ms[i].name, LABELS_NAME) == 0) {
-            positive |= ms[i].type == PQL_MATCH_EQUAL ||
-                        ms[i].type == PQL_MATCH_REGEX;
+            positive |=
+                ms[i].type == PQL_MATCH_EQUAL || ms[i].type == PQL_MATCH_REGEX;
             names[nn++] = ms[i];
         } else {
             data[nd++] = ms[i];
@@ -659,8 +660,7 @@ static int info_compute(fn_info_op *f, eval_ctx *ctx)
         return -1;
     if (join_index_infos(&j) < 0)
         return -1;
-    if (!binagg_groups_init(&j.outs, ctx->mem, BINAGG_KEY_ALL, NULL,
-                            in.n + 16))
+    if (!binagg_groups_init(&j.outs, ctx->mem, BINAGG_KEY_ALL, NULL, in.n + 16))
         return eval_oom(ctx);
     size_t nn = j.n_names ? j.n_names : 1;
     info_cands *cands = arena_alloc_array(ctx->mem, nn, sizeof(*cands));

@@ -354,10 +354,7 @@ void op_matrix_want_start_timestamps(eval_ctx *ctx, op *o)
     if (o->vt != &mat_vtable || !ctx->start_timestamps ||
         !eval_storage_has_st(ctx))
         return;
-    op_matrix *m = (op_matrix *)o;
-    if (m->ext_before || m->ext_after)
-        return; /* anchored / smoothed kernels do not use them */
-    m->want_st = true;
+    ((op_matrix *)o)->want_st = true;
 }
 
 op *op_matrix_new(eval_ctx *ctx, const ast_node *ms, const eval_grid *grid)

@@ -204,6 +204,10 @@ pql_status pql_query_exec(pql_query *query, pql_result **out, pql_error *err)
         res->stats.parse_seconds = query->parse_seconds;
         res->stats.prepare_seconds = t1 - t0;
         res->stats.eval_seconds = t2 - t1;
+        /* Both arenas only grow until the evaluation arena is released
+         * below, so their sum now is the query's peak working memory. */
+        res->stats.peak_bytes =
+            (int64_t)(mem.peak_bytes + res->mem.peak_bytes);
         *out = res;
     }
     arena_release(&mem);

@@ -47,9 +47,11 @@ static coll_series *coll_push(eval_ctx *ctx, collector *c, size_t n_points,
     }
     coll_series *s = &c->v[c->n];
     memset(s, 0, sizeof(*s));
+    /* Not zeroed: the caller writes all n_points of both. */
     s->ts = shared_ts ? shared_ts
-                      : arena_alloc_array(c->points, n_points, sizeof(int64_t));
-    s->vals = arena_alloc_array(c->points, n_points, sizeof(double));
+                      : arena_alloc_array_uninit(c->points, n_points,
+                                                 sizeof(int64_t));
+    s->vals = arena_alloc_array_uninit(c->points, n_points, sizeof(double));
     if (!s->ts || !s->vals) {
         if (c->points->limit && c->points->exhausted)
             eval_fail(ctx, PQL_ERR_MEMORY_LIMIT,

@@ -518,6 +518,12 @@ typedef struct pql_query_stats {
     int64_t total_samples; /* samples read from storage */
     int64_t peak_samples;  /* most samples held at once */
     double parse_seconds, prepare_seconds, eval_seconds;
+    /* Peak bytes of the query's working memory: the most its evaluation
+     * arena (operator state, columns, sample buffers, labels) plus the
+     * result being built held at once, counted as the bytes the arenas took
+     * from malloc. Storage-side allocations (e.g. a store's own selection
+     * lists) are not included. */
+    int64_t peak_bytes;
 } pql_query_stats;
 PQL_API void pql_result_stats(const pql_result *r, pql_query_stats *stats);
 PQL_API void pql_result_free(pql_result *r);

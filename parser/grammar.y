@@ -5,7 +5,7 @@
 %token_type {lex_token}
 %extra_argument {parse_ctx *ctx}
 %default_type {ast_node *}
-%stack_size 10000
+%stack_size 3000
 %start_symbol start
 
 %include {

@@ -358,10 +358,12 @@ static void print_model_duration(print_buf *b, int64_t ns)
  * hand-built trees. */
 static int64_t print_seconds_to_ns(double s)
 {
-    double ns = round(s * 1e9);
-    if (!(ns > -9.2233720368547758e18 && ns < 9.2233720368547758e18))
+    /* Duration literals are whole milliseconds; rounding at ms (not ns)
+     * stays exact for large values where s * 1e9 is too coarse. */
+    double ms = round(s * 1e3);
+    if (!(ms > -9.2233720368547e12 && ms < 9.2233720368547e12))
         return INT64_MIN;
-    return (int64_t)ns;
+    return (int64_t)ms * 1000000;
 }
 
 /* ----------------------------------------------------------- the tree -- */

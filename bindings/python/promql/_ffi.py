@@ -139,6 +139,7 @@ class PqlQueryStats(Structure):
         ("parse_seconds", c_double),
         ("prepare_seconds", c_double),
         ("eval_seconds", c_double),
+        ("peak_bytes", c_int64),
     ]
 
 

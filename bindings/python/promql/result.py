@@ -24,6 +24,7 @@ class Stats:
     parse_seconds: float
     prepare_seconds: float
     eval_seconds: float
+    peak_bytes: int = 0  # peak bytes of the query's working memory
 
 
 class _ResultHandle:
@@ -68,7 +69,7 @@ class Result:
         lib.pql_result_stats(ptr, ctypes.byref(st))
         self.stats: Stats = Stats(int(st.total_samples), int(st.peak_samples),
                                   float(st.parse_seconds), float(st.prepare_seconds),
-                                  float(st.eval_seconds))
+                                  float(st.eval_seconds), int(st.peak_bytes))
 
     def _detach(self) -> None:
         """Copies whatever still points into C memory (subclasses)."""
