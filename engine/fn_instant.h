@@ -38,6 +38,9 @@ bool fn_valid_label_name(const char *s, size_t n);
 
 /* fn_math.c */
 op *fn_plan_math(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
+/* histogram_count/sum/avg/stddev/stdvar (fn_histogram_stats.c). */
+op *fn_plan_histogram_stat(eval_ctx *ctx, const ast_node *call,
+                           const eval_grid *grid);
 op *fn_plan_round(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_clamp(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);
 op *fn_plan_pi(eval_ctx *ctx, const ast_node *call, const eval_grid *grid);

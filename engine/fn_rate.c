@@ -327,7 +327,10 @@ static int extrapolated(fn_range_call *c, bool is_counter, bool is_rate)
             continue;
         /* 2: the time factors, vectorised. */
         rate_factors(&blk, nb, c->range_s, is_rate, use_avx);
-        /* 3: the counter clamp and the output. */
+        /* 3: the counter clamp and the output. The block's presence bits
+         * (two bitmap words: RATE_BLOCK is 128 and i0 a multiple of it)
+         * gather in registers, not in a read-modify-write per window. */
+        uint64_t bits[RATE_BLOCK / 64] = {0};
         for (size_t j = 0; j < nb; j++) {
             size_t i = i0 + blk.step[j];
             double result = blk.result[j], first = blk.first[j];
@@ -352,8 +355,10 @@ static int extrapolated(fn_range_call *c, bool is_counter, bool is_rate)
                 }
             }
             c->vals[i] = result * factor;
-            eval_bit_set(c->present, i);
+            bits[blk.step[j] >> 6] |= (uint64_t)1 << (blk.step[j] & 63u);
         }
+        for (size_t w = 0; w < RATE_BLOCK / 64 && i0 + 64 * w < steps; w++)
+            c->present[(i0 >> 6) + w] |= bits[w];
     }
     return 0;
 }

@@ -81,6 +81,21 @@ static inline size_t advance_past(const int64_t *ts, size_t i, size_t n,
     return i;
 }
 
+/* advance_past with a guess: windows of a regularly scraped series move by
+ * the same number of samples step after step, so the previous advance is
+ * tried first. When it is right (two independent compares, a well
+ * predicted branch) the next step need not wait for this one's loads. */
+static inline size_t advance_guess(const int64_t *ts, size_t i, size_t n,
+                                   int64_t t, size_t *adv)
+{
+    size_t p = i + *adv;
+    if (p < n && ts[p] > t && (p == i || ts[p - 1] <= t))
+        return p;
+    size_t r = advance_past(ts, i, n, t);
+    *adv = r - i;
+    return r;
+}
+
 /* Fills lo[]/hi[] for the current series (n samples in m->ts) and returns
  * the widest window. Window edges never decrease, so each index sweeps
  * forward once. When the window length (range plus extensions) is a whole
@@ -94,18 +109,18 @@ static size_t mat_windows(op_matrix *m, size_t steps, size_t n)
     size_t lag = 0; /* 0: no reuse */
     if (m->end_step > 0 && span > 0 && span % m->end_step == 0)
         lag = (size_t)(span / m->end_step);
-    size_t lo = 0, hi = 0, widest = 0;
+    size_t lo = 0, hi = 0, widest = 0, adv_lo = 0, adv_hi = 0;
     for (size_t i = 0; i < steps; i++) {
         int64_t end = m->end0 + (int64_t)i * m->end_step + m->ext_after;
         if (lag && i >= lag) {
             lo = hi_a[i - lag];
         } else {
             int64_t start = end - span;
-            lo = advance_past(ts, lo, n, start);
+            lo = advance_guess(ts, lo, n, start, &adv_lo);
         }
         if (hi < lo)
             hi = lo;
-        hi = advance_past(ts, hi, n, end);
+        hi = advance_guess(ts, hi, n, end, &adv_hi);
         lo_a[i] = (uint32_t)lo;
         hi_a[i] = (uint32_t)hi;
         if (hi - lo > widest)
@@ -253,8 +268,10 @@ static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
             memset(m->st + n, 0, (size_t)got * sizeof(int64_t));
         }
         from = m->ts[n + (size_t)got - 1] + 1;
-        size_t w = n;
-        for (size_t k = n; k < n + (size_t)got; k++) {
+        /* As in mat_load: compact only from the first NaN on. */
+        size_t end = n + (size_t)got;
+        size_t w = first_nan(m->vals, n, end);
+        for (size_t k = w; k < end; k++) {
             if (!is_stale(m->vals[k])) {
                 m->ts[w] = m->ts[k];
                 m->vals[w] = m->vals[k];

@@ -24,7 +24,7 @@ static const cli_command *find_command(const char *name)
 
 static void print_overview(FILE *out)
 {
-    fputs("promql: parse and format PromQL expressions (libpromql " PQL_VERSION ")\n"
+    fputs("promql: parse, format and run PromQL queries (libpromql " PQL_VERSION ")\n"
           "\n"
           "Usage:\n"
           "  promql <command> [options] [arguments]\n"

@@ -922,7 +922,7 @@ static char *derive_reason(const run_ctx *c, const eval_cmd *ev,
 {
     sbuf b = {0};
     if (ev && ev->wants_histograms) {
-        pt_sbuf_puts(&b, "needs native histograms");
+        pt_sbuf_puts(&b, "needs native histograms (expects histogram samples)");
     } else if (f->engine_error) {
         /* The engine's own words say most ("function ... not implemented"). */
         const char *m = f->engine_error;
@@ -931,7 +931,8 @@ static char *derive_reason(const run_ctx *c, const eval_cmd *ev,
             n = 120;
         pt_sbuf_append(&b, m, n);
     } else if (c->histograms_dropped) {
-        pt_sbuf_puts(&b, "needs native histograms");
+        pt_sbuf_puts(&b, "needs native histograms (its data has native histogram "
+                         "series the store cannot hold yet)");
     } else {
         pt_sbuf_puts(&b, f->reason ? f->reason : "failed");
     }
