@@ -14,7 +14,7 @@ pql_engine_options pql_engine_options_default(void)
     o.default_step_ms = 60 * 1000;
     o.enable_delayed_name_removal = 1;
     o.parse = pql_parse_options_default();
-    o.enable_start_timestamps = 1;
+    o.enable_start_timestamps = 0;
     return o;
 }
 

@@ -389,6 +389,29 @@ static ptrdiff_t memstore_iter_read(void *iter, int64_t mint, int64_t maxt,
     return (ptrdiff_t)k;
 }
 
+/* The version-3 read: lends the series' own arrays for [mint, maxt]. */
+static ptrdiff_t memstore_iter_view(void *iter, int64_t mint, int64_t maxt,
+                                   const int64_t **ts, const double **vals,
+                                   int *no_nan, pql_error *err)
+{
+    (void)err;
+    memstore_iter *it = iter;
+    const memstore_series *s = it->s;
+    *no_nan = !s->has_nan;
+    if (mint > maxt || s->n == 0) {
+        *ts = s->ts;
+        *vals = s->v;
+        return 0;
+    }
+    size_t start = memstore_lower_bound(s->ts, 0, s->n, mint);
+    size_t end = s->ts[s->n - 1] <= maxt
+                     ? s->n
+                     : memstore_lower_bound(s->ts, start, s->n, maxt + 1);
+    *ts = s->ts + start;
+    *vals = s->v + start;
+    return (ptrdiff_t)(end - start);
+}
+
 /* The version-2 read: the same samples as memstore_iter_read plus their
  * start timestamps, copied only for series that have any. */
 static ptrdiff_t memstore_iter_read_st(void *iter, int64_t mint, int64_t maxt,
@@ -428,6 +451,7 @@ static const pql_storage_methods memstore_methods = {
     .iter_read_histograms = NULL,
     .set_close = memstore_set_close,
     .iter_read_floats_st = memstore_iter_read_st,
+    .iter_view_floats = memstore_iter_view,
 };
 
 pql_storage pql_memstore_storage(pql_memstore *store)

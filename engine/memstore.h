@@ -3,6 +3,7 @@
 #ifndef PQL_MEMSTORE_H
 #define PQL_MEMSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,9 @@ typedef struct memstore_series {
     /* Start timestamps [cap], 0 = unknown; NULL until the series first gets
      * a non-zero one, so series without STs cost nothing extra. */
     int64_t *st;
+    /* Some value is a NaN (staleness markers included); kept up to date by
+     * commits so reads can lend the arrays without scanning them. */
+    bool has_nan;
 } memstore_series;
 
 /* An interned string: its bytes live in the store's arena. */

@@ -636,6 +636,20 @@ static void append_undo_postings(pql_appender *app, size_t upto,
     }
 }
 
+/* Records whether values [from, n) of a series hold a NaN, so that reads
+ * can lend the arrays knowing there is no staleness marker to drop. */
+static void series_note_nans(memstore_series *ser, size_t from)
+{
+    if (ser->has_nan)
+        return;
+    for (size_t k = from; k < ser->n; k++) {
+        if (ser->v[k] != ser->v[k]) {
+            ser->has_nan = true;
+            return;
+        }
+    }
+}
+
 pql_status pql_appender_commit(pql_appender *app, pql_error *err)
 {
     if (app == NULL)
@@ -744,6 +758,8 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         s->arr_st = NULL;
         s->series_id = id;
         memstore_ht_insert(&st->series_ht, s->hash, id);
+        ser->has_nan = false;
+        series_note_nans(ser, 0);
         added += ser->n;
     }
     for (size_t i = 0; i < app->n_items; i++) {
@@ -760,6 +776,7 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         else if (ser->st != NULL)
             memset(ser->st + ser->n, 0, n * sizeof *ser->st);
         ser->n += n;
+        series_note_nans(ser, ser->n - n);
         added += n;
     }
     for (size_t r = 0; r < app->n_runs; r++) {
@@ -779,6 +796,7 @@ pql_status pql_appender_commit(pql_appender *app, pql_error *err)
         else if (ser->st != NULL)
             memset(ser->st + ser->n, 0, n * sizeof *ser->st);
         ser->n += n;
+        series_note_nans(ser, ser->n - n);
         added += n;
     }
     st->n_samples += added;

@@ -89,21 +89,23 @@ static inline size_t advance_guess(const int64_t *ts, size_t i, size_t n,
                                    int64_t t, size_t *adv)
 {
     size_t p = i + *adv;
-    if (p < n && ts[p] > t && (p == i || ts[p - 1] <= t))
+    /* ts[p - 1] <= t also holds when p == i > 0: the last advance ended
+     * there for an earlier, smaller t. */
+    if (p < n && ts[p] > t && (p == 0 || ts[p - 1] <= t))
         return p;
     size_t r = advance_past(ts, i, n, t);
     *adv = r - i;
     return r;
 }
 
-/* Fills lo[]/hi[] for the current series (n samples in m->ts) and returns
+/* Fills lo[]/hi[] for the current series (n samples in ts) and returns
  * the widest window. Window edges never decrease, so each index sweeps
  * forward once. When the window length (range plus extensions) is a whole
  * number d of steps, a window's start is the end of the window d steps
  * earlier: lo[i] = hi[i - d], one sweep instead of two. */
-static size_t mat_windows(op_matrix *m, size_t steps, size_t n)
+static size_t mat_windows(op_matrix *m, const int64_t *ts, size_t steps,
+                          size_t n)
 {
-    const int64_t *ts = m->ts;
     uint32_t *lo_a = m->lo, *hi_a = m->hi;
     const int64_t span = m->range_ms + m->ext_before + m->ext_after;
     size_t lag = 0; /* 0: no reuse */
@@ -291,6 +293,32 @@ static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
     return (ptrdiff_t)n;
 }
 
+/* Borrows the series' samples from a version-3 storage without copying,
+ * when it vouches that they hold no NaN (hence no staleness marker to
+ * drop). Returns the count, 0 when the view cannot be used (the caller then
+ * copies with mat_load), or -1. */
+static ptrdiff_t mat_view(op_matrix *m, eval_ctx *ctx, void *iter,
+                          const int64_t **ts, const double **vals)
+{
+    const pql_storage_methods *sm = ctx->storage.methods;
+    if (m->want_st || sm->version < 3 || sm->iter_view_floats == NULL)
+        return 0;
+    int no_nan = 0;
+    pql_error err;
+    ptrdiff_t n =
+        sm->iter_view_floats(iter, m->mint, m->maxt, ts, vals, &no_nan, &err);
+    if (n < 0)
+        return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
+                         err.message);
+    if (!no_nan || n == 0)
+        return 0;
+    if ((size_t)n > UINT32_MAX)
+        return eval_fail(ctx, PQL_ERR_EXECUTION,
+                         "too many samples in one series");
+    ctx->total_samples += n;
+    return n;
+}
+
 static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
 {
     op_matrix *m = (op_matrix *)self;
@@ -315,13 +343,20 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
             m->done = true;
             return 0;
         }
-        ptrdiff_t n = m->want_st ? mat_load_st(m, ctx, iter)
-                                 : mat_load(m, ctx, iter);
+        const int64_t *ts = NULL;
+        const double *vals = NULL;
+        ptrdiff_t n = mat_view(m, ctx, iter, &ts, &vals);
+        if (n == 0) {
+            n = m->want_st ? mat_load_st(m, ctx, iter)
+                           : mat_load(m, ctx, iter);
+            ts = m->ts;
+            vals = m->vals;
+        }
         if (n < 0)
             return -1;
         if (n == 0)
             continue;
-        size_t widest = mat_windows(m, steps, (size_t)n);
+        size_t widest = mat_windows(m, ts, steps, (size_t)n);
         if (widest == 0)
             continue;
         /* Prometheus holds one window at a time; count the widest. */
@@ -331,8 +366,8 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
         memset(out, 0, sizeof(*out));
         if (labels_copy(ctx->mem, lbls, n_lbls, &out->labels) < 0)
             return eval_oom(ctx);
-        out->ts = m->ts;
-        out->vals = m->vals;
+        out->ts = ts;
+        out->vals = vals;
         out->st = m->want_st && m->any_st ? m->st : NULL;
         out->n = (size_t)n;
         out->lo = m->lo;

@@ -291,7 +291,7 @@ typedef struct pql_label {
  * version-1 storages keep working (their samples simply have no start
  * timestamps).
  */
-#define PQL_STORAGE_VERSION 2
+#define PQL_STORAGE_VERSION 3
 
 /* Staleness marker: a NaN with this exact bit pattern (Prometheus's value). */
 #define PQL_STALE_NAN_BITS 0x7ff0000000000002ULL
@@ -359,6 +359,18 @@ typedef struct pql_storage_methods {
     ptrdiff_t (*iter_read_floats_st)(void *iter, int64_t mint, int64_t maxt,
                                      int64_t *ts, double *vals, int64_t *st,
                                      size_t cap, int *has_st, pql_error *err);
+
+    /* Version 3, optional (NULL: not offered; the engine then copies with
+     * iter_read_floats). Lends the current series' samples with
+     * mint <= t <= maxt without copying: *ts and *vals point into the
+     * storage's own memory and stay valid until the next set_next or
+     * set_close on the set. Returns how many (0: none), or -1 with err
+     * written. Sets *no_nan to 1 when the storage knows none of the lent
+     * values is a NaN (so none is a staleness marker), else 0; the engine
+     * only uses lent samples that carry no NaN. */
+    ptrdiff_t (*iter_view_floats)(void *iter, int64_t mint, int64_t maxt,
+                                  const int64_t **ts, const double **vals,
+                                  int *no_nan, pql_error *err);
 } pql_storage_methods;
 
 /* A storage as the engine sees it: the table plus the storage's own pointer.
@@ -440,7 +452,8 @@ typedef struct pql_engine_options {
      * irate and resets read sample start timestamps from storage (resets
      * they mark, a zero point they give), the start-time overlap warning is
      * raised, and start_timestamp() returns them (it returns nothing when
-     * off). Default on, as Prometheus's test engine runs. */
+     * off). Default off, as in Prometheus, where it is a feature flag; the
+     * promqltest runner turns it on, as Prometheus's test engine does. */
     int enable_start_timestamps;
 } pql_engine_options;
 

@@ -761,3 +761,53 @@ Test(memstore, appender_outliving_its_store_fails_cleanly)
                  PQL_ERR_INVALID_ARGUMENT);
     cr_expect_eq(pql_appender_commit(app, &err), PQL_ERR_INVALID_ARGUMENT);
 }
+
+/* The version-3 view lends the stored arrays for [mint, maxt] and says
+ * whether they hold a NaN (staleness markers are NaNs). */
+Test(memstore, view_lends_samples_and_flags_nan)
+{
+    pql_memstore *store;
+    pql_error err;
+    cr_assert_eq(pql_memstore_new(&store, &err), PQL_OK);
+    pql_appender *app;
+    cr_assert_eq(pql_appender_begin(store, &app, &err), PQL_OK);
+    int64_t ts[4] = {1000, 2000, 3000, 4000};
+    double clean[4] = {1, 2, 3, 4};
+    double stale[4] = {1, 2, 0, 4};
+    stale[2] = pql_stale_marker();
+    pql_label a[] = {{"__name__", "view_a"}};
+    pql_label b[] = {{"__name__", "view_b"}};
+    cr_assert_eq(pql_appender_add(app, a, 1, ts, clean, 4, &err), PQL_OK);
+    cr_assert_eq(pql_appender_add(app, b, 1, ts, stale, 4, &err), PQL_OK);
+    cr_assert_eq(pql_appender_commit(app, &err), PQL_OK);
+
+    pql_storage st = pql_memstore_storage(store);
+    pql_matcher m = {"__name__", PQL_MATCH_REGEX, "view_.*", 7};
+    void *set = NULL;
+    cr_assert_eq(st.methods->select(st.self, &m, 1, 0, 10000, NULL, &set, &err),
+                 PQL_OK);
+    const pql_label *lbls;
+    size_t nl;
+    void *iter;
+    const int64_t *vts;
+    const double *vv;
+    int no_nan = -1;
+    cr_assert_eq(st.methods->set_next(set, &lbls, &nl, &iter, &err), 1);
+    cr_assert_str_eq(lbls[0].value, "view_a");
+    cr_assert_eq(st.methods->iter_view_floats(iter, 1500, 3000, &vts, &vv,
+                                              &no_nan, &err), 2);
+    cr_expect_eq(vts[0], 2000);
+    cr_expect_eq(vts[1], 3000);
+    cr_expect_eq(vv[1], 3.0);
+    cr_expect_eq(no_nan, 1);
+    cr_assert_eq(st.methods->iter_view_floats(iter, 5000, 6000, &vts, &vv,
+                                              &no_nan, &err), 0);
+    cr_assert_eq(st.methods->set_next(set, &lbls, &nl, &iter, &err), 1);
+    cr_assert_str_eq(lbls[0].value, "view_b");
+    cr_assert_eq(st.methods->iter_view_floats(iter, 0, 10000, &vts, &vv,
+                                              &no_nan, &err), 4);
+    cr_expect_eq(no_nan, 0);
+    cr_expect(pql_is_stale_marker(vv[2]));
+    st.methods->set_close(set);
+    pql_memstore_free(store);
+}

@@ -75,8 +75,9 @@ Test(memstore_start, version_and_slot)
     pql_error err;
     cr_assert_eq(pql_memstore_new(&store, &err), PQL_OK);
     pql_storage s = pql_memstore_storage(store);
-    cr_expect_eq(s.methods->version, 2);
+    cr_expect_eq(s.methods->version, 3);
     cr_expect_not_null(s.methods->iter_read_floats_st);
+    cr_expect_not_null(s.methods->iter_view_floats);
     pql_memstore_free(store);
 }
 
@@ -201,7 +202,8 @@ Test(memstore_start, repeat_dropped_with_its_st)
     cr_assert_eq(st_add(store, st_lbl_a, 1, ts, v, st, 2), PQL_OK);
     /* The exact repeat of the newest sample is dropped, then one new. */
     int64_t ts2[2] = {2000, 3000}, st2[2] = {1, 2900};
-    cr_assert_eq(st_add(store, st_lbl_a, 1, ts2, v + 1, st2, 2), PQL_OK);
+    double v2[2] = {2, 3};
+    cr_assert_eq(st_add(store, st_lbl_a, 1, ts2, v2, st2, 2), PQL_OK);
     int64_t rt[4], rst[4];
     double rv[4];
     int has;
@@ -263,12 +265,12 @@ static double st_scalar_query(et_fixture *f, const char *q, int64_t t,
     return v;
 }
 
-Test(engine_start, option_default_on)
+Test(engine_start, option_on)
 {
     pql_engine_options o = pql_engine_options_default();
-    cr_expect_eq(o.enable_start_timestamps, 1);
+    o.enable_start_timestamps = 1;
     et_fixture f;
-    et_init(&f);
+    et_init_opts(&f, &o);
     st_fill(&f);
     size_t n;
     cr_expect_float_eq(st_scalar_query(&f, "increase(a_total[5m])", 4 * ET_MIN,
@@ -284,10 +286,11 @@ Test(engine_start, option_default_on)
     et_fini(&f);
 }
 
-Test(engine_start, option_off)
+/* Off by default, as Prometheus's use-start-timestamps feature flag. */
+Test(engine_start, option_off_by_default)
 {
     pql_engine_options o = pql_engine_options_default();
-    o.enable_start_timestamps = 0;
+    cr_expect_eq(o.enable_start_timestamps, 0);
     et_fixture f;
     et_init_opts(&f, &o);
     st_fill(&f);
@@ -307,12 +310,15 @@ Test(engine_start, version_one_storage)
 {
     /* A version-1 table (as the Python bindings build) is never read past
      * set_close: its samples simply have no STs. */
+    pql_engine_options o = pql_engine_options_default();
+    o.enable_start_timestamps = 1;
     et_fixture f;
-    et_init(&f);
+    et_init_opts(&f, &o);
     st_fill(&f);
     pql_storage_methods v1 = *f.storage.methods;
     v1.version = 1;
     v1.iter_read_floats_st = NULL;
+    v1.iter_view_floats = NULL;
     f.storage.methods = &v1;
     size_t n;
     cr_expect_float_eq(st_scalar_query(&f, "increase(a_total[5m])", 4 * ET_MIN,

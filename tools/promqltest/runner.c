@@ -45,6 +45,7 @@ pql_engine_options pt_run_engine_options(void)
     o.timeout_ms = 100 * 1000;
     o.default_step_ms = 60 * 1000;
     o.enable_delayed_name_removal = 1;
+    o.enable_start_timestamps = 1;
     o.parse = pql_parse_options_default();
     return o;
 }
