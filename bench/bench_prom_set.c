@@ -152,6 +152,14 @@ static const bench_case cases[] = {
     {"count({__name__!=\"\"})", {1, 0}},
     {"count({__name__!=\"\",l=\"\"})", {1, 0}},
     {"timestamp(a_X)", {1, 1000}},
+    /* Not in Prometheus's set: the other range functions and subqueries,
+     * on the same data and windows. */
+    {"irate(a_X[1m])", {1, 1000}},
+    {"avg_over_time(a_X[5m])", {1, 1000}},
+    {"max_over_time(a_X[5m])", {1, 1000}},
+    {"quantile_over_time(0.9, a_X[5m])", {1, 1000}},
+    {"max_over_time(rate(a_X[1m])[5m:1m])", {1, 1000}},
+    {"rate(sum(a_X)[5m:1m])", {1, 1000}},
 };
 
 /* Replaces every X in tmpl by size; returns 0 when tmpl has no X (and

@@ -68,6 +68,12 @@ bool cli_read_expr(const char *arg, char **text, size_t *len);
  */
 int cli_print_canonical(const char *text, size_t len, bool json);
 
+/* The shared body of `promql parse` and `promql fmt`: reads one EXPR
+ * argument (options: --help, --, and --json when allow_json), prints its
+ * canonical form or the error, and returns the exit code. */
+int cli_run_expr_command(const cli_command *self, int argc, char **argv,
+                         bool allow_json);
+
 /*
  * Writes `s` (len bytes) as a JSON string literal, quotes included: `"` and
  * `\` are escaped, control characters become \u00XX, valid UTF-8 passes

@@ -96,9 +96,9 @@ int cli_print_canonical(const char *text, size_t len, bool json)
  * single-dash words ("-1", "-rate(x[1m])") are expressions, since PromQL's
  * unary minus makes them valid queries; only "--word" is taken as an option.
  */
-static int run_parse(int argc, char **argv)
+int cli_run_expr_command(const cli_command *self, int argc, char **argv,
+                         bool allow_json)
 {
-    const cli_command *self = &cli_parse_command;
     bool json = false, options_done = false;
     const char *expr_arg = NULL;
     for (int i = 1; i < argc; i++) {
@@ -107,7 +107,7 @@ static int run_parse(int argc, char **argv)
             cli_print_command_help(self, stdout);
             return CLI_EXIT_OK;
         }
-        if (!options_done && strcmp(a, "--json") == 0) {
+        if (!options_done && allow_json && strcmp(a, "--json") == 0) {
             json = true;
         } else if (!options_done && strcmp(a, "--") == 0) {
             options_done = true;
@@ -129,6 +129,11 @@ static int run_parse(int argc, char **argv)
     int code = cli_print_canonical(text, len, json);
     free(text);
     return code;
+}
+
+static int run_parse(int argc, char **argv)
+{
+    return cli_run_expr_command(&cli_parse_command, argc, argv, true);
 }
 
 const cli_command cli_parse_command = {
