@@ -176,12 +176,16 @@ static int mat_open(op *self, eval_ctx *ctx)
 }
 
 /* Reads all samples of one series in [mint, maxt], staleness markers
- * dropped (range functions never see them). Returns the count or -1. */
+ * dropped (range functions never see them). With want_st it also fills
+ * st[] when the storage reports start timestamps for the series (any_st),
+ * zeros standing in for batches without. Returns the count or -1. */
 static ptrdiff_t mat_load(op_matrix *m, eval_ctx *ctx, void *iter)
 {
+    const pql_storage_methods *sm = ctx->storage.methods;
     size_t n = 0;
     int64_t from = m->mint;
     pql_error err;
+    m->any_st = false;
     for (;;) {
         if (m->cap - n < 64) {
             /* Doubling keeps the total copied bytes linear; the old block
@@ -189,62 +193,10 @@ static ptrdiff_t mat_load(op_matrix *m, eval_ctx *ctx, void *iter)
             size_t cap = m->cap * 2;
             int64_t *ts = arena_grow(ctx->mem, m->ts, n, cap, sizeof(int64_t));
             double *vals = arena_grow(ctx->mem, m->vals, n, cap, sizeof(double));
-            if (!ts || !vals)
-                return eval_oom(ctx);
-            m->ts = ts;
-            m->vals = vals;
-            m->cap = cap;
-        }
-        size_t want = m->cap - n;
-        ptrdiff_t got = ctx->storage.methods->iter_read_floats(
-            iter, from, m->maxt, m->ts + n, m->vals + n, want, &err);
-        if (got < 0)
-            return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
-                             err.message);
-        ctx->total_samples += got;
-        if (got == 0)
-            break;
-        from = m->ts[n + (size_t)got - 1] + 1;
-        /* Compact out staleness markers in place, from the first one on;
-         * a batch without any (the normal case) is left as read. */
-        size_t end = n + (size_t)got;
-        size_t w = first_nan(m->vals, n, end);
-        for (size_t k = w; k < end; k++) {
-            if (!is_stale(m->vals[k])) {
-                m->ts[w] = m->ts[k];
-                m->vals[w] = m->vals[k];
-                w++;
-            }
-        }
-        n = w;
-        if ((size_t)got < want)
-            break;
-        if (eval_check(ctx) < 0)
-            return -1;
-    }
-    if (n > UINT32_MAX)
-        return eval_fail(ctx, PQL_ERR_EXECUTION,
-                         "too many samples in one series");
-    return (ptrdiff_t)n;
-}
-
-/* mat_load with start timestamps: the same samples, plus st[] filled when
- * the storage reports any for the series (any_st), zeros standing in for
- * batches without. Kept apart from mat_load so the common path pays
- * nothing for it. Returns the count or -1. */
-static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
-{
-    size_t n = 0;
-    int64_t from = m->mint;
-    pql_error err;
-    m->any_st = false;
-    for (;;) {
-        if (m->cap - n < 64) {
-            size_t cap = m->cap * 2;
-            int64_t *ts = arena_grow(ctx->mem, m->ts, n, cap, sizeof(int64_t));
-            double *vals = arena_grow(ctx->mem, m->vals, n, cap, sizeof(double));
-            int64_t *st = arena_grow(ctx->mem, m->st, n, cap, sizeof(int64_t));
-            if (!ts || !vals || !st)
+            int64_t *st = m->want_st ? arena_grow(ctx->mem, m->st, n, cap,
+                                                  sizeof(int64_t))
+                                     : NULL;
+            if (!ts || !vals || (m->want_st && !st))
                 return eval_oom(ctx);
             m->ts = ts;
             m->vals = vals;
@@ -253,9 +205,13 @@ static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
         }
         size_t want = m->cap - n;
         int has_st = 0;
-        ptrdiff_t got = ctx->storage.methods->iter_read_floats_st(
-            iter, from, m->maxt, m->ts + n, m->vals + n, m->st + n, want,
-            &has_st, &err);
+        ptrdiff_t got =
+            m->want_st
+                ? sm->iter_read_floats_st(iter, from, m->maxt, m->ts + n,
+                                          m->vals + n, m->st + n, want,
+                                          &has_st, &err)
+                : sm->iter_read_floats(iter, from, m->maxt, m->ts + n,
+                                       m->vals + n, want, &err);
         if (got < 0)
             return eval_fail(ctx, err.code ? err.code : PQL_ERR_STORAGE, "%s",
                              err.message);
@@ -270,14 +226,16 @@ static ptrdiff_t mat_load_st(op_matrix *m, eval_ctx *ctx, void *iter)
             memset(m->st + n, 0, (size_t)got * sizeof(int64_t));
         }
         from = m->ts[n + (size_t)got - 1] + 1;
-        /* As in mat_load: compact only from the first NaN on. */
+        /* Compact out staleness markers in place, from the first one on;
+         * a batch without any (the normal case) is left as read. */
         size_t end = n + (size_t)got;
         size_t w = first_nan(m->vals, n, end);
         for (size_t k = w; k < end; k++) {
             if (!is_stale(m->vals[k])) {
                 m->ts[w] = m->ts[k];
                 m->vals[w] = m->vals[k];
-                m->st[w] = m->st[k];
+                if (m->any_st)
+                    m->st[w] = m->st[k];
                 w++;
             }
         }
@@ -347,8 +305,7 @@ static int mat_next_range(op *self, eval_ctx *ctx, eval_range_series *out)
         const double *vals = NULL;
         ptrdiff_t n = mat_view(m, ctx, iter, &ts, &vals);
         if (n == 0) {
-            n = m->want_st ? mat_load_st(m, ctx, iter)
-                           : mat_load(m, ctx, iter);
+            n = mat_load(m, ctx, iter);
             ts = m->ts;
             vals = m->vals;
         }
