@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ast.h"
 #include "functions.h"
@@ -215,14 +216,22 @@ static void print_label_name(print_buf *b, const char *name)
         print_quoted(b, name ? name : "", name ? strlen(name) : 0);
 }
 
-/* Grouping, on/ignoring and group_x lists: ", " between names. */
+/* Grouping, on/ignoring and group_x lists: ", " between names. Outside
+ * braces the lexer reads inf and nan (any case) as numbers, so those two
+ * names are quoted there. Prometheus prints them bare, which its own parser
+ * then rejects; quoting is the one deliberate difference, and it reads back
+ * as the same label. */
 static void print_labels(print_buf *b, const ast_labels *l)
 {
     size_t i;
     for (i = 0; i < l->count; i++) {
+        const char *name = l->names[i];
         if (i > 0)
             print_str(b, ", ");
-        print_label_name(b, l->names[i]);
+        if (name != NULL && (strcasecmp(name, "inf") == 0 || strcasecmp(name, "nan") == 0))
+            print_quoted(b, name, strlen(name));
+        else
+            print_label_name(b, name);
     }
 }
 

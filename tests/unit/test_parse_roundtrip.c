@@ -65,6 +65,7 @@ static const char *const extra_inputs[] = {
     "histogram_quantiles(foo, \"q\", 0.5, 0.9, 0.99)",
     "info(foo, {k=~\"v.*\"})",
     "scalar(foo) * vector(pi())",
+    "sum by (\"NaN\", \"inf\", \"INF\", nano) (foo) * on (\"Nan\") group_left (\"iNf\") bar",
 };
 
 ParameterizedTestParameters(parse_roundtrip, valid_table)

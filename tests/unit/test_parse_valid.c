@@ -832,6 +832,20 @@ Test(parse_valid, nan_literal_is_nan)
     pql_expr_free(e);
 }
 
+Test(parse_valid, inf_and_nan_grouping_labels_print_quoted)
+{
+    /* Bare, the lexer would read them back as numbers. */
+    const char *q = "sum by ('NaN', nano, `inf`) (x) / on (\"Inf\") group_left (\"nAn\") y";
+    pql_expr *e = NULL;
+    pql_error err;
+    cr_assert_eq(tu_parse(q, &e, &err), PQL_OK, "`%s`: %s", q, err.message);
+    char *s = pql_expr_format(e);
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s, "sum by (\"NaN\", nano, \"inf\") (x) / on (\"Inf\") group_left (\"nAn\") y");
+    free(s);
+    pql_expr_free(e);
+}
+
 Test(parse_valid, every_feature_together)
 {
     const char *q = "limitk(1, mad_over_time(x[5m] anchored)) + on() fill(0) "
