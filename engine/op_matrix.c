@@ -122,7 +122,7 @@ static size_t mat_windows(op_matrix *m, const int64_t *ts, size_t steps,
         }
         if (hi < lo)
             hi = lo;
-        hi = advance_guess(ts, hi, n, end, &adv_hi);
+        hi = advance_past(ts, hi, n, end); (void)adv_hi;
         lo_a[i] = (uint32_t)lo;
         hi_a[i] = (uint32_t)hi;
         if (hi - lo > widest)

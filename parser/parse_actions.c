@@ -1054,6 +1054,26 @@ static ast_time_mods *mods_of(parse_ctx *c, ast_node *e, const char *what)
     }
 }
 
+/*
+ * `x offset -+4 * 4` offsets x by the whole product: after two signs the
+ * grammar goes on absorbing arithmetic. The signs fold into the number, so
+ * printed bare (`x offset -4 * 4`, as Prometheus prints it) the product
+ * would read back as (x offset -4s) * 4. An offset expression that goes on
+ * past a leftmost operand without parentheses is therefore marked as
+ * parenthesised: it prints as `x offset (-4 * 4)`, the same offset.
+ */
+static void wrap_sign_led_offset(ast_node *dur)
+{
+    if (dur->kind != PQL_NODE_DURATION_EXPR || dur->u.dur.wrapped || dur->u.dur.lhs == NULL)
+        return;
+    const ast_node *left = dur;
+    while (left->kind == PQL_NODE_DURATION_EXPR && !left->u.dur.wrapped && left->u.dur.lhs != NULL)
+        left = left->u.dur.lhs;
+    if (left->kind == PQL_NODE_DURATION_EXPR && left->u.dur.wrapped)
+        return; /* `x offset (1h) * 2` reads back as it is */
+    dur->u.dur.wrapped = true;
+}
+
 ast_node *pa_offset(parse_ctx *c, ast_node *e, ast_node *dur, bool use_lookahead)
 {
     parse_reduce(c, !use_lookahead);
@@ -1068,6 +1088,8 @@ ast_node *pa_offset(parse_ctx *c, ast_node *e, ast_node *dur, bool use_lookahead
         m->offset_ns = seconds_to_ns(dur->u.number.value);
         m->has_offset = true;
     } else {
+        if (use_lookahead)
+            wrap_sign_led_offset(dur);
         m->offset_expr = dur;
         m->has_offset = true;
     }

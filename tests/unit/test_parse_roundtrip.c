@@ -65,6 +65,9 @@ static const char *const extra_inputs[] = {
     "histogram_quantiles(foo, \"q\", 0.5, 0.9, 0.99)",
     "info(foo, {k=~\"v.*\"})",
     "scalar(foo) * vector(pi())",
+    "x offset -+4 * 4 - 1",
+    "x offset --step() * 2",
+    "x offset (1h) * 2",
     "sum by (\"NaN\", \"inf\", \"INF\", nano) (foo) * on (\"Nan\") group_left (\"iNf\") bar",
 };
 

@@ -846,6 +846,22 @@ Test(parse_valid, inf_and_nan_grouping_labels_print_quoted)
     pql_expr_free(e);
 }
 
+Test(parse_valid, sign_led_offset_product_prints_parenthesised)
+{
+    /* The offset is the whole product; bare it would read back as
+     * (x offset -4s) * 4. */
+    pql_expr *e = NULL;
+    pql_error err;
+    cr_assert_eq(tu_parse("x offset -+4 * 4", &e, &err), PQL_OK, "%s", err.message);
+    const pql_node *root = pql_expr_root(e);
+    cr_expect_eq(pql_node_get_kind(root), PQL_NODE_VECTOR_SELECTOR);
+    char *s = pql_expr_format(e);
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s, "x offset (-4 * 4)");
+    free(s);
+    pql_expr_free(e);
+}
+
 Test(parse_valid, every_feature_together)
 {
     const char *q = "limitk(1, mad_over_time(x[5m] anchored)) + on() fill(0) "
