@@ -96,7 +96,8 @@ static bool eq_matchers(const ast_node *a, const ast_node *b)
 
 static bool eq_mods(const ast_time_mods *a, const ast_time_mods *b)
 {
-    if (!eq_ms(a->offset_ns, b->offset_ns) || !ast_equal(a->offset_expr, b->offset_expr))
+    /* offset_expr is a child slot, compared by the walk */
+    if (!eq_ms(a->offset_ns, b->offset_ns))
         return false;
     if (a->at != b->at)
         return false;
@@ -134,11 +135,9 @@ static bool eq_matching(const ast_node *a, const ast_node *b)
     return !ma->has_fill_rhs || eq_double(ma->fill_rhs, mb->fill_rhs);
 }
 
-bool ast_equal(const ast_node *a, const ast_node *b)
+/* Everything but the children: kind, values, names, matchers, modifiers. */
+static bool eq_local(const ast_node *a, const ast_node *b)
 {
-    size_t i;
-    if (a == NULL || b == NULL)
-        return a == b;
     if (a->kind != b->kind)
         return false;
     switch (a->kind) {
@@ -155,44 +154,134 @@ bool ast_equal(const ast_node *a, const ast_node *b)
                a->u.vs.smoothed == b->u.vs.smoothed &&
                a->u.vs.bypass_empty_matcher_check == b->u.vs.bypass_empty_matcher_check;
     case PQL_NODE_MATRIX_SELECTOR:
-        return eq_ms(a->u.matrix.range_ns, b->u.matrix.range_ns) &&
-               ast_equal(a->u.matrix.range_expr, b->u.matrix.range_expr) &&
-               ast_equal(a->u.matrix.vs, b->u.matrix.vs);
+        return eq_ms(a->u.matrix.range_ns, b->u.matrix.range_ns);
     case PQL_NODE_SUBQUERY:
         return eq_ms(a->u.subquery.range_ns, b->u.subquery.range_ns) &&
-               ast_equal(a->u.subquery.range_expr, b->u.subquery.range_expr) &&
                eq_ms(a->u.subquery.step_ns, b->u.subquery.step_ns) &&
-               ast_equal(a->u.subquery.step_expr, b->u.subquery.step_expr) &&
-               eq_mods(&a->u.subquery.mods, &b->u.subquery.mods) &&
-               ast_equal(a->u.subquery.expr, b->u.subquery.expr);
+               eq_mods(&a->u.subquery.mods, &b->u.subquery.mods);
     case PQL_NODE_CALL:
         if (a->u.call.fn != b->u.call.fn &&
             (a->u.call.fn == NULL || b->u.call.fn == NULL ||
              strcmp(a->u.call.fn->name, b->u.call.fn->name) != 0))
             return false;
-        if (a->u.call.n_args != b->u.call.n_args)
-            return false;
-        for (i = 0; i < a->u.call.n_args; i++)
-            if (!ast_equal(a->u.call.args[i], b->u.call.args[i]))
-                return false;
-        return true;
+        return a->u.call.n_args == b->u.call.n_args;
     case PQL_NODE_AGGREGATE:
         return a->u.agg.op == b->u.agg.op && a->u.agg.without == b->u.agg.without &&
-               eq_labels(&a->u.agg.grouping, &b->u.agg.grouping) &&
-               ast_equal(a->u.agg.param, b->u.agg.param) &&
-               ast_equal(a->u.agg.expr, b->u.agg.expr);
+               eq_labels(&a->u.agg.grouping, &b->u.agg.grouping);
     case PQL_NODE_BINARY:
         return a->u.binary.op == b->u.binary.op &&
-               a->u.binary.return_bool == b->u.binary.return_bool && eq_matching(a, b) &&
-               ast_equal(a->u.binary.lhs, b->u.binary.lhs) &&
-               ast_equal(a->u.binary.rhs, b->u.binary.rhs);
+               a->u.binary.return_bool == b->u.binary.return_bool && eq_matching(a, b);
     case PQL_NODE_UNARY:
-        return a->u.unary.op == b->u.unary.op && ast_equal(a->u.unary.expr, b->u.unary.expr);
+        return a->u.unary.op == b->u.unary.op;
     case PQL_NODE_PAREN:
-        return ast_equal(a->u.paren.expr, b->u.paren.expr);
+        return true;
     case PQL_NODE_DURATION_EXPR:
-        return a->u.dur.op == b->u.dur.op && a->u.dur.wrapped == b->u.dur.wrapped &&
-               ast_equal(a->u.dur.lhs, b->u.dur.lhs) && ast_equal(a->u.dur.rhs, b->u.dur.rhs);
+        return a->u.dur.op == b->u.dur.op && a->u.dur.wrapped == b->u.dur.wrapped;
     }
     return false;
+}
+
+/* The child slots of n, NULL where a slot is empty, in a fixed order per
+ * kind (eq_local has checked that both nodes have the same kind and, for
+ * calls, the same number of arguments). Returns the count; call arguments
+ * are returned through *args instead of out[]. */
+static size_t child_slots(const ast_node *n, const ast_node *out[4], ast_node *const **args)
+{
+    *args = NULL;
+    switch (n->kind) {
+    case PQL_NODE_VECTOR_SELECTOR:
+        out[0] = n->u.vs.mods.offset_expr;
+        return 1;
+    case PQL_NODE_MATRIX_SELECTOR:
+        out[0] = n->u.matrix.range_expr;
+        out[1] = n->u.matrix.vs;
+        return 2;
+    case PQL_NODE_SUBQUERY:
+        out[0] = n->u.subquery.range_expr;
+        out[1] = n->u.subquery.step_expr;
+        out[2] = n->u.subquery.mods.offset_expr;
+        out[3] = n->u.subquery.expr;
+        return 4;
+    case PQL_NODE_CALL:
+        *args = n->u.call.args;
+        return n->u.call.n_args;
+    case PQL_NODE_AGGREGATE:
+        out[0] = n->u.agg.param;
+        out[1] = n->u.agg.expr;
+        return 2;
+    case PQL_NODE_BINARY:
+        out[0] = n->u.binary.lhs;
+        out[1] = n->u.binary.rhs;
+        return 2;
+    case PQL_NODE_UNARY:
+        out[0] = n->u.unary.expr;
+        return 1;
+    case PQL_NODE_PAREN:
+        out[0] = n->u.paren.expr;
+        return 1;
+    case PQL_NODE_DURATION_EXPR:
+        out[0] = n->u.dur.lhs;
+        out[1] = n->u.dur.rhs;
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Walks both trees with an explicit stack of node pairs rather than by
+ * recursion, so trees as deep as the parser allows compare in a few
+ * hundred bytes of native stack even in sanitizer builds, whose frames are
+ * large. Returns false when the trees differ (or, never in practice, when
+ * the pair stack cannot grow).
+ */
+bool ast_equal(const ast_node *a, const ast_node *b)
+{
+    typedef struct { const ast_node *a, *b; } pair;
+    pair *stack = NULL;
+    size_t top = 0, cap = 0;
+    bool same = true;
+    const ast_node *next_a = a, *next_b = b;
+    for (;;) {
+        if (next_a == NULL || next_b == NULL) {
+            if (next_a != next_b) {
+                same = false;
+                break;
+            }
+        } else {
+            if (!eq_local(next_a, next_b)) {
+                same = false;
+                break;
+            }
+            const ast_node *ka[4], *kb[4];
+            ast_node *const *args_a, *const *args_b;
+            size_t n = child_slots(next_a, ka, &args_a);
+            child_slots(next_b, kb, &args_b);
+            if (top + n > cap) {
+                size_t grown = cap ? cap * 2 : 64;
+                while (grown < top + n)
+                    grown *= 2;
+                pair *p = realloc(stack, grown * sizeof *p);
+                if (p == NULL) {
+                    same = false;
+                    break;
+                }
+                stack = p;
+                cap = grown;
+            }
+            /* Pushed last-first so the first slot is compared first. */
+            for (size_t i = n; i-- > 0;) {
+                stack[top].a = args_a ? args_a[i] : ka[i];
+                stack[top].b = args_b ? args_b[i] : kb[i];
+                top++;
+            }
+        }
+        if (top == 0)
+            break;
+        top--;
+        next_a = stack[top].a;
+        next_b = stack[top].b;
+    }
+    free(stack);
+    return same;
 }

@@ -156,3 +156,26 @@ Test(parse_roundtrip, deep_nesting_within_limit)
     free(q1);
     free(q2);
 }
+
+/* At the parser's depth limit every shape must print, re-parse and compare
+ * within the native stack, sanitizer builds included (their frames are
+ * several KiB: a recursive comparison overflowed 8 MiB there). */
+Test(parse_roundtrip, every_shape_at_the_depth_limit)
+{
+    static const struct {
+        const char *open, *leaf, *close;
+    } shapes[] = {
+        {"-", "foo", ""},     {"+", "foo", ""},       {"(", "foo", ")"},
+        {"abs(", "foo", ")"}, {"sum(", "foo", ")"},   {"foo + ", "foo", ""},
+        {"foo ^ ", "foo", ""}, {"-(", "foo", ")"},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        char *head = tu_repeat("", shapes[k].open, 990, shapes[k].leaf);
+        cr_assert_not_null(head);
+        char *q = tu_repeat(head, shapes[k].close, 990, "");
+        cr_assert_not_null(q);
+        check_roundtrip(q);
+        free(head);
+        free(q);
+    }
+}
