@@ -2,6 +2,7 @@
 #include "fn_range.h"
 
 #include <float.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -37,9 +38,13 @@ typedef struct rate_block {
     _Alignas(32) double sampled[RATE_BLOCK];
     _Alignas(32) double factor[RATE_BLOCK];
     /* per window: the raw increase, the first value and the step */
-    double result[RATE_BLOCK];
-    double first[RATE_BLOCK];
+    _Alignas(32) double result[RATE_BLOCK];
+    _Alignas(32) double first[RATE_BLOCK];
     uint32_t step[RATE_BLOCK];
+    /* rate_finish: result * factor, and which windows need the counter
+     * clamp worked out exactly (bit j of slow[j / 64]) */
+    _Alignas(32) double out[RATE_BLOCK];
+    uint64_t slow[RATE_BLOCK / 64];
 } rate_block;
 
 static void rate_factors_scalar(rate_block *b, size_t nb, double range_s,
@@ -153,6 +158,79 @@ static void rate_factors(rate_block *b, size_t nb, double range_s,
 #else
     rate_factors_scalar(b, padded, range_s, is_rate);
 #endif
+}
+
+/*
+ * The output of each window, result * factor, and the windows whose counter
+ * clamp must be worked out one by one. A counter cannot go below zero, so
+ * the start is not extrapolated past the point where the line would cross
+ * it: to_zero = sampled * (first / result) when result > 0 and first >= 0.
+ * Usually that point is far before the window; when the products show it
+ * with a margin far above rounding error (first * sampled > to_start *
+ * (1 + 1e-9) * result, both normal and finite), the division cannot change
+ * the decision and the window keeps its factor. The rest are marked slow.
+ */
+static void rate_finish_scalar(rate_block *b, size_t nb, bool is_counter)
+{
+    memset(b->slow, 0, sizeof b->slow);
+    for (size_t j = 0; j < nb; j++) {
+        double result = b->result[j], first = b->first[j];
+        b->out[j] = result * b->factor[j];
+        if (is_counter && result > 0 && first >= 0) {
+            double lhs = first * b->sampled[j],
+                   rhs = b->to_start[j] * (1 + 1e-9) * result;
+            bool far = lhs > rhs && rhs >= DBL_MIN && lhs <= DBL_MAX;
+            if (!far)
+                b->slow[j >> 6] |= (uint64_t)1 << (j & 63u);
+        }
+    }
+}
+
+#if defined(RATE_HAVE_AVX)
+/* The same four windows at a time (nb a multiple of 4; padded windows have
+ * result 0, so they are never slow). */
+__attribute__((target("avx"))) static void
+rate_finish_avx(rate_block *b, size_t nb, bool is_counter)
+{
+    memset(b->slow, 0, sizeof b->slow);
+    const __m256d zero = _mm256_setzero_pd(), margin = _mm256_set1_pd(1 + 1e-9),
+                  dmin = _mm256_set1_pd(DBL_MIN), dmax = _mm256_set1_pd(DBL_MAX);
+    for (size_t j = 0; j < nb; j += 4) {
+        __m256d result = _mm256_load_pd(b->result + j);
+        _mm256_store_pd(b->out + j, _mm256_mul_pd(result, _mm256_load_pd(b->factor + j)));
+        if (!is_counter)
+            continue;
+        __m256d first = _mm256_load_pd(b->first + j);
+        __m256d need = _mm256_and_pd(_mm256_cmp_pd(result, zero, _CMP_GT_OQ),
+                                     _mm256_cmp_pd(first, zero, _CMP_GE_OQ));
+        __m256d lhs = _mm256_mul_pd(first, _mm256_load_pd(b->sampled + j));
+        __m256d rhs = _mm256_mul_pd(_mm256_mul_pd(_mm256_load_pd(b->to_start + j), margin),
+                                    result);
+        __m256d far = _mm256_and_pd(
+            _mm256_cmp_pd(lhs, rhs, _CMP_GT_OQ),
+            _mm256_and_pd(_mm256_cmp_pd(rhs, dmin, _CMP_GE_OQ),
+                          _mm256_cmp_pd(lhs, dmax, _CMP_LE_OQ)));
+        unsigned slow = (unsigned)_mm256_movemask_pd(_mm256_andnot_pd(far, need));
+        b->slow[j >> 6] |= (uint64_t)slow << (j & 63u);
+    }
+}
+#endif
+
+static void rate_finish(rate_block *b, size_t nb, bool is_counter, int use_avx)
+{
+#if defined(RATE_HAVE_AVX)
+    if (use_avx && nb >= 4) {
+        size_t padded = (nb + 3) & ~(size_t)3;
+        for (size_t j = nb; j < padded; j++) {
+            b->result[j] = 0;
+            b->first[j] = 0;
+        }
+        rate_finish_avx(b, padded, is_counter);
+        return;
+    }
+#endif
+    (void)use_avx;
+    rate_finish_scalar(b, nb, is_counter);
 }
 
 /* Whether v[k] < v[k-1] for some k in [b, e). The SSE2 compare is the
@@ -325,37 +403,41 @@ static int extrapolated(fn_range_call *c, bool is_counter, bool is_rate)
         }
         if (nb == 0)
             continue;
-        /* 2: the time factors, vectorised. */
+        /* 2: the time factors and the outputs, vectorised. */
         rate_factors(&blk, nb, c->range_s, is_rate, use_avx);
-        /* 3: the counter clamp and the output. The block's presence bits
-         * (two bitmap words: RATE_BLOCK is 128 and i0 a multiple of it)
-         * gather in registers, not in a read-modify-write per window. */
-        uint64_t bits[RATE_BLOCK / 64] = {0};
-        for (size_t j = 0; j < nb; j++) {
-            size_t i = i0 + blk.step[j];
-            double result = blk.result[j], first = blk.first[j];
-            double factor = blk.factor[j];
-            if (is_counter && result > 0 && first >= 0) {
-                /* A counter cannot go below zero: do not extrapolate the
-                 * start past the point where the line would cross it.
-                 * Usually the zero point is far before the window; when
-                 * the products show that with a margin far above rounding
-                 * error, the division can be skipped without changing the
-                 * decision. */
+        rate_finish(&blk, nb, is_counter, use_avx);
+        /* 3: the rare windows whose zero point may fall inside the
+         * extrapolation get the exact clamp. */
+        for (size_t w = 0; w < RATE_BLOCK / 64; w++) {
+            for (uint64_t bits = blk.slow[w]; bits; bits &= bits - 1) {
+                size_t j = w * 64 + (size_t)__builtin_ctzll(bits);
+                double result = blk.result[j], first = blk.first[j];
                 double sampled = blk.sampled[j], to_start = blk.to_start[j];
-                double lhs = first * sampled,
-                       rhs = to_start * (1 + 1e-9) * result;
-                /* Both products normal and finite: relative errors hold. */
-                bool far = lhs > rhs && rhs >= DBL_MIN && lhs <= DBL_MAX;
-                double to_zero = far ? 0 : sampled * (first / result);
-                if (!far && to_zero < to_start) {
-                    factor = (sampled + to_zero + blk.to_end[j]) / sampled;
+                double to_zero = sampled * (first / result);
+                if (to_zero < to_start) {
+                    double factor = (sampled + to_zero + blk.to_end[j]) / sampled;
                     if (is_rate)
                         factor /= c->range_s;
+                    blk.out[j] = result * factor;
                 }
             }
-            c->vals[i] = result * factor;
-            bits[blk.step[j] >> 6] |= (uint64_t)1 << (blk.step[j] & 63u);
+        }
+        /* 4: store. Usually every window of the block has samples, so the
+         * outputs are contiguous; the presence bits (two bitmap words:
+         * RATE_BLOCK is 128 and i0 a multiple of it) gather in registers. */
+        uint64_t bits[RATE_BLOCK / 64] = {0};
+        if (nb == i1 - i0) {
+            memcpy(c->vals + i0, blk.out, nb * sizeof(double));
+            for (size_t w = 0; w < RATE_BLOCK / 64; w++) {
+                size_t lo = w * 64;
+                if (nb > lo)
+                    bits[w] = nb - lo >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (nb - lo)) - 1;
+            }
+        } else {
+            for (size_t j = 0; j < nb; j++) {
+                c->vals[i0 + blk.step[j]] = blk.out[j];
+                bits[blk.step[j] >> 6] |= (uint64_t)1 << (blk.step[j] & 63u);
+            }
         }
         for (size_t w = 0; w < RATE_BLOCK / 64 && i0 + 64 * w < steps; w++)
             c->present[(i0 >> 6) + w] |= bits[w];

@@ -1,5 +1,6 @@
 /* op_matrix.c: the range vector selector: loads each series' samples once and gives per-step windows over them. */
 #include "operator.h"
+#include "window_edges.h"
 
 #include <string.h>
 #if defined(__SSE2__)
@@ -61,72 +62,33 @@ static size_t first_nan(const double *v, size_t from, size_t to)
     return to;
 }
 
-/* The first index >= i with ts[index] > t (ts ascending). Windows move a
- * few samples per step: count eight at a time without a data-dependent
- * branch (the count of leading entries <= t, since ts is sorted), so the
- * sweep does not pay a mispredicted loop exit per step and window edge. */
-static inline size_t advance_past(const int64_t *ts, size_t i, size_t n,
-                                  int64_t t)
-{
-    while (i + 8 <= n) {
-        size_t c = 0;
-        for (size_t j = 0; j < 8; j++)
-            c += ts[i + j] <= t;
-        i += c;
-        if (c < 8)
-            return i;
-    }
-    while (i < n && ts[i] <= t)
-        i++;
-    return i;
-}
-
-/* advance_past with a guess: windows of a regularly scraped series move by
- * the same number of samples step after step, so the previous advance is
- * tried first. When it is right (two independent compares, a well
- * predicted branch) the next step need not wait for this one's loads. */
-static inline size_t advance_guess(const int64_t *ts, size_t i, size_t n,
-                                   int64_t t, size_t *adv)
-{
-    size_t p = i + *adv;
-    /* ts[p - 1] <= t also holds when p == i > 0: the last advance ended
-     * there for an earlier, smaller t. */
-    if (p < n && ts[p] > t && (p == 0 || ts[p - 1] <= t))
-        return p;
-    size_t r = advance_past(ts, i, n, t);
-    *adv = r - i;
-    return r;
-}
-
 /* Fills lo[]/hi[] for the current series (n samples in ts) and returns
- * the widest window. Window edges never decrease, so each index sweeps
- * forward once. When the window length (range plus extensions) is a whole
- * number d of steps, a window's start is the end of the window d steps
- * earlier: lo[i] = hi[i - d], one sweep instead of two. */
+ * the widest window. Windows are left-open: lo is the first sample after
+ * the start, hi the first after the end. When the window length (range
+ * plus extensions) is a whole number d of steps, a window's start is the
+ * end of the window d steps earlier: lo[i] = hi[i - d], one sweep instead
+ * of two. */
 static size_t mat_windows(op_matrix *m, const int64_t *ts, size_t steps,
                           size_t n)
 {
-    uint32_t *lo_a = m->lo, *hi_a = m->hi;
+    uint32_t *lo = m->lo, *hi = m->hi;
     const int64_t span = m->range_ms + m->ext_before + m->ext_after;
+    const int64_t first_end = m->end0 + m->ext_after;
     size_t lag = 0; /* 0: no reuse */
     if (m->end_step > 0 && span > 0 && span % m->end_step == 0)
         lag = (size_t)(span / m->end_step);
-    size_t lo = 0, hi = 0, widest = 0, adv_lo = 0, adv_hi = 0;
+    window_upper_bounds(ts, n, first_end, m->end_step, steps, hi);
+    if (lag) {
+        size_t head = lag < steps ? lag : steps;
+        window_upper_bounds(ts, n, first_end - span, m->end_step, head, lo);
+        memcpy(lo + head, hi, (steps - head) * sizeof(*lo));
+    } else {
+        window_upper_bounds(ts, n, first_end - span, m->end_step, steps, lo);
+    }
+    uint32_t widest = 0;
     for (size_t i = 0; i < steps; i++) {
-        int64_t end = m->end0 + (int64_t)i * m->end_step + m->ext_after;
-        if (lag && i >= lag) {
-            lo = hi_a[i - lag];
-        } else {
-            int64_t start = end - span;
-            lo = advance_guess(ts, lo, n, start, &adv_lo);
-        }
-        if (hi < lo)
-            hi = lo;
-        hi = advance_past(ts, hi, n, end); (void)adv_hi;
-        lo_a[i] = (uint32_t)lo;
-        hi_a[i] = (uint32_t)hi;
-        if (hi - lo > widest)
-            widest = hi - lo;
+        uint32_t w = hi[i] - lo[i];
+        widest = w > widest ? w : widest;
     }
     return widest;
 }
