@@ -1,6 +1,7 @@
 /* agg_format.c: Go-compatible float and string formatting for labels and
  * annotation texts. */
 #include "binagg_internal.h"
+#include "float_shortest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,12 +17,7 @@ static int shortest_digits(double v, char *digits, size_t cap, int *dp)
 {
     char buf[64];
     double a = fabs(v);
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, a);
-        if (strtod(buf, NULL) == a || prec == 17) {
-            break;
-        }
-    }
+    snprintf(buf, sizeof buf, "%.*e", float_shortest_precision(a) - 1, a);
     /* buf is d.ddde[+-]XX */
     size_t n = 0;
     const char *p = buf;

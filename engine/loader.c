@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "loader_internal.h"
+#include "float_shortest.h"
 
 /* Files are read through a buffer of this size; it only grows for a single
  * line longer than it. */
@@ -574,31 +575,6 @@ static int load_same_bits(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-void load_format_go_g(double v, char *out, size_t cap)
-{
-    if (v != v) {
-        snprintf(out, cap, "NaN");
-        return;
-    }
-    if (v == HUGE_VAL || v == -HUGE_VAL) {
-        snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
-        return;
-    }
-    char tmp[40];
-    int prec;
-    for (prec = 1; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-    int exp = atoi(strchr(tmp, 'e') + 1);
-    if (exp < -4 || exp >= 6)
-        snprintf(out, cap, "%s", tmp);
-    else
-        snprintf(out, cap, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
-}
-
 /* Hands a series' buffered samples to the appender. */
 static int load_flush_series(load_ctx *c, load_series *e)
 {
@@ -636,8 +612,8 @@ int load_sample(load_ctx *c, long idx, int64_t t, double v, const char *at)
         if (load_same_bits(v, e->last_v))
             return 0;
         char a[40], b[40];
-        load_format_go_g(e->last_v, a, sizeof a);
-        load_format_go_g(v, b, sizeof b);
+        float_format_go_g(e->last_v, a, sizeof a);
+        float_format_go_g(v, b, sizeof b);
         return load_fail_at(c, at,
                             "duplicate sample for timestamp %lld; overrides "
                             "not allowed: existing %s, new value %s",

@@ -129,9 +129,6 @@ const char *load_quote(const char *s, size_t len, char *out, size_t cap);
  * or Inf/NaN words; no hex, no underscores). 0 on success, -1 on bad text,
  * -2 when out of range. */
 int load_parse_float(const char *s, size_t len, double *out);
-/* Go's strconv.FormatFloat(v, 'g', -1, 64): shortest round-trip digits,
- * exponent form below 1e-4 and from 1e6 on. */
-void load_format_go_g(double v, char *out, size_t cap);
 /* strconv.ParseInt(s, 10, 64). 0 on success, -1 bad text, -2 out of range. */
 int load_parse_int(const char *s, size_t len, int64_t *out);
 /* model.ParseDuration ("1h30m", "15s", "0") in ms; 0 or -1. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "loader_internal.h"
+#include "float_shortest.h"
 
 static int prom_is_name_start(char ch)
 {
@@ -121,7 +122,7 @@ static int prom_normalize_value(load_ctx *c)
     else if (isinf(v))
         snprintf(out, sizeof out, v > 0 ? "+Inf" : "-Inf");
     else {
-        load_format_go_g(v, out, sizeof out - 2);
+        float_format_go_g(v, out, sizeof out - 2);
         if (strpbrk(out, ".e") == NULL)
             strcat(out, ".0");
     }

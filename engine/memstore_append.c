@@ -1,6 +1,7 @@
 /* memstore_append.c: all-or-nothing batches of samples into the in-memory store
  * (pql_appender_*). */
 #include "memstore.h"
+#include "float_shortest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -66,34 +67,6 @@ struct pql_appender {
 };
 
 /* -------------------------------------------------------------- errors -- */
-
-/* Go's %g (strconv.FormatFloat(v, 'g', -1, 64)), which Prometheus's
- * duplicate-sample error uses: the shortest digits that round-trip, in
- * exponent form when the decimal exponent is < -4 or >= 6. */
-static void append_format_go_float(double v, char *out, size_t cap)
-{
-    if (isnan(v)) {
-        snprintf(out, cap, "NaN");
-        return;
-    }
-    if (isinf(v)) {
-        snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
-        return;
-    }
-    char tmp[40];
-    int prec;
-    for (prec = 1; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-    int exp = atoi(strchr(tmp, 'e') + 1);
-    if (exp < -4 || exp >= 6)
-        snprintf(out, cap, "%s", tmp);
-    else
-        snprintf(out, cap, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
-}
 
 /* Records the batch's first error and reports it. */
 static pql_status append_fail(pql_appender *app, pql_error *err,
@@ -410,8 +383,8 @@ static void append_duplicate_message(char *msg, size_t cap, int64_t t,
                                      double existing, double v)
 {
     char a[40], b[40];
-    append_format_go_float(existing, a, sizeof a);
-    append_format_go_float(v, b, sizeof b);
+    float_format_go_g(existing, a, sizeof a);
+    float_format_go_g(v, b, sizeof b);
     snprintf(msg, cap,
              "duplicate sample for timestamp %lld; overrides not allowed: "
              "existing %s, new value %s",

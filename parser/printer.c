@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ast.h"
+#include "float_shortest.h"
 #include "functions.h"
 #include "printer_unicode.h"
 
@@ -242,13 +243,9 @@ static void print_labels(print_buf *b, const ast_labels *l)
 static void print_shortest_digits(double v, char *digits, int *nd, int *dp)
 {
     char tmp[40];
-    int prec, n = 0, exp10;
+    int n = 0, exp10;
     const char *p;
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
+    snprintf(tmp, sizeof tmp, "%.*e", float_shortest_precision(v) - 1, v);
     for (p = tmp; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9')
             digits[n++] = *p;

@@ -5,19 +5,14 @@
 #include <string.h>
 
 #include "cli_output.h"
+#include "float_shortest.h"
 
 /* The shortest decimal digits of |v| (finite, non-zero) that read back as
  * v, and the exponent of the first digit: v = 0.d1d2d3... * 10^(exp+1). */
 static void cli_shortest_digits(double v, char *digits, size_t cap, int *exp10)
 {
     char tmp[40];
-    int prec;
-    for (prec = 1; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, fabs(v));
+    snprintf(tmp, sizeof tmp, "%.*e", float_shortest_precision(v) - 1, fabs(v));
     size_t k = 0;
     const char *p = tmp;
     for (; *p && *p != 'e' && k + 1 < cap; p++)
