@@ -43,6 +43,7 @@ pql_load_options pql_load_options_default(void)
     pql_load_options o;
     o.format = PQL_FORMAT_AUTO;
     o.default_ms = PQL_LOAD_NOW;
+    o.max_samples = PQL_LOAD_MAX_SAMPLES;
     return o;
 }
 
@@ -826,6 +827,7 @@ static pql_status load_begin(load_ctx *c, pql_memstore *store, const char *name,
     c->default_ms = opts->default_ms == PQL_LOAD_NOW ? load_now_ms()
                                                       : opts->default_ms;
     c->st.csv_first_line = 1;
+    c->max_samples = opts->max_samples ? opts->max_samples : PQL_LOAD_MAX_SAMPLES;
     arena_init(&c->mem, 0);
     return pql_appender_begin(store, &c->app, err);
 }

@@ -66,6 +66,7 @@ typedef struct load_state {
     int seen_eof;       /* OpenMetrics: `# EOF` was read */
     int in_load;        /* promqltest: inside a load block */
     int64_t gap_ms;     /* promqltest: interval of the current block */
+    uint64_t expanded;  /* promqltest: positions expanded so far, all lines */
     int csv_first_line; /* CSV: no line read yet */
 } load_state;
 
@@ -92,6 +93,7 @@ typedef struct load_ctx {
     size_t line_len;
     size_t line_no;
 
+    uint64_t max_samples; /* pql_load_options.max_samples */
     load_state st;
     load_labels lbl;
 

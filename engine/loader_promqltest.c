@@ -4,8 +4,9 @@
 
 #include "loader_internal.h"
 
-/* One line may expand to at most this many positions: enough for any test,
- * and a typo like `1x99999999999` cannot eat all memory. */
+/* One line may expand to at most this many positions, and a whole load to
+ * pql_load_options.max_samples: enough for any test, and a typo like
+ * `1x99999999999` (or many lines of big expansions) cannot eat all memory. */
 #define PT_MAX_VALUES 50000000ull
 
 static int pt_is_space(char ch)
@@ -98,6 +99,11 @@ static int pt_emit(load_ctx *c, long idx, uint64_t *k, uint64_t count,
         return load_fail_at(c, at, "too many values on one line (more than "
                                    "%llu)",
                             (unsigned long long)PT_MAX_VALUES);
+    if (c->st.expanded + count > c->max_samples)
+        return load_fail_at(c, at, "too many values in one load (more than "
+                                   "%llu)",
+                            (unsigned long long)c->max_samples);
+    c->st.expanded += count;
     for (uint64_t j = 0; j < count; j++, (*k)++) {
         if (omitted)
             continue;

@@ -617,8 +617,14 @@ typedef struct pql_load_options {
     /* Time given to samples written without one; PQL_LOAD_NOW (the default)
      * means the wall clock when the call starts. */
     int64_t default_ms;
+    /* The most samples one load may add, counting the positions a promqltest
+     * `a+bxN` or `_xN` expands to before any memory is taken for them; a
+     * load that would go past it fails with a DATA error naming the line.
+     * Default (and 0) PQL_LOAD_MAX_SAMPLES; lower it for untrusted input. */
+    uint64_t max_samples;
 } pql_load_options;
 #define PQL_LOAD_NOW INT64_MIN
+#define PQL_LOAD_MAX_SAMPLES 100000000u
 
 PQL_API pql_load_options pql_load_options_default(void);
 

@@ -1,4 +1,4 @@
-/* test_fuzz_regressions.c: replays every saved fuzzer finding in fuzz/regressions/parse/ through the fuzzer's round-trip check. */
+/* test_fuzz_regressions.c: replays every saved fuzzer finding in fuzz/regressions/<harness>/ through that harness's own check. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <criterion/criterion.h>
@@ -8,13 +8,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../fuzz/load_check.h"
 #include "../../fuzz/parse_roundtrip.h"
 
 #ifndef PQL_SOURCE_DIR
 #error "PQL_SOURCE_DIR must name the source tree (tests/CMakeLists.txt sets it)"
 #endif
 
-#define REGRESSIONS_DIR PQL_SOURCE_DIR "/fuzz/regressions/parse"
+#define REGRESSIONS_DIR PQL_SOURCE_DIR "/fuzz/regressions"
 
 /* Reads a whole file; NULL on error. Inputs are raw fuzzer bytes, NULs and
  * all, so the length is returned separately. */
@@ -54,17 +55,26 @@ static bool is_input_file(const char *name)
     return name[0] != '.' && strcmp(name, "README.md") != 0;
 }
 
-Test(fuzz_regressions, parse_roundtrip)
+typedef bool (*input_check)(const char *data, size_t len, char *why, size_t cap);
+
+/* Runs every input file of fuzz/regressions/<harness>/ through check. A
+ * harness without saved findings has no folder; that replays nothing. */
+static void replay(const char *harness, input_check check)
 {
-    DIR *dir = opendir(REGRESSIONS_DIR);
-    cr_assert_not_null(dir, "cannot open %s", REGRESSIONS_DIR);
+    char dir_path[4096];
+    snprintf(dir_path, sizeof dir_path, "%s/%s", REGRESSIONS_DIR, harness);
+    DIR *dir = opendir(dir_path);
+    if (dir == NULL) {
+        cr_log_info("no saved findings for %s", harness);
+        return;
+    }
     size_t replayed = 0;
     struct dirent *ent;
     while ((ent = readdir(dir)) != NULL) {
         if (!is_input_file(ent->d_name))
             continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", REGRESSIONS_DIR, ent->d_name);
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir_path, ent->d_name);
         struct stat st;
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
@@ -74,11 +84,31 @@ Test(fuzz_regressions, parse_roundtrip)
         if (data == NULL)
             continue;
         char why[8192];
-        bool ok = parse_roundtrip_check(data, len, why, sizeof why);
-        cr_expect(ok, "%s: %s", ent->d_name, ok ? "" : why);
+        bool ok = check(data, len, why, sizeof why);
+        cr_expect(ok, "%s/%s: %s", harness, ent->d_name, ok ? "" : why);
         free(data);
         replayed++;
     }
     closedir(dir);
-    cr_log_info("replayed %zu fuzz regression input(s)", replayed);
+    cr_log_info("replayed %zu %s regression input(s)", replayed, harness);
+}
+
+static bool check_parse(const char *data, size_t len, char *why, size_t cap)
+{
+    return parse_roundtrip_check(data, len, why, cap);
+}
+
+static bool check_load(const char *data, size_t len, char *why, size_t cap)
+{
+    return load_check((const uint8_t *)data, len, why, cap);
+}
+
+Test(fuzz_regressions, parse_roundtrip)
+{
+    replay("parse", check_parse);
+}
+
+Test(fuzz_regressions, load)
+{
+    replay("load", check_load);
 }

@@ -400,6 +400,13 @@ Test(loaders, promqltest_malformed)
     tl_refused("t.test", PQL_FORMAT_PROMQLTEST, "load 15s\n  foo 1+2\n",
                "t.test:2:7: expected a series value (a number, \"_\", "
                "\"stale\", \"a+bxN\", \"axN\" or \"_xN\"), got \"1+2\"");
+    /* Expansion limits: per line, and per file (omitted positions count,
+     * so these allocate nothing). */
+    tl_refused("t.test", PQL_FORMAT_PROMQLTEST, "load 1ms\n  foo _x50000000 1\n",
+               "t.test:2:18: too many values on one line (more than 50000000)");
+    tl_refused("t.test", PQL_FORMAT_PROMQLTEST,
+               "load 1ms\n  a _x49999999\n  b _x49999999\n  c _x49999999\n",
+               "t.test:4:5: too many values in one load (more than 100000000)");
     tl_refused("t.test", PQL_FORMAT_PROMQLTEST, "load 15q\n",
                "t.test:1:6: expected an interval like 15s or 1m, got \"15q\"");
     tl_refused("t.test", PQL_FORMAT_PROMQLTEST, "load 1m\n  foo {{schema:0}}\n",
@@ -492,5 +499,25 @@ Test(loaders, missing_file_is_an_io_error)
                      "/nonexistent/x.om: cannot open: No such file or directory");
     cr_expect_eq(pql_load_file(NULL, "x", PQL_FORMAT_AUTO, &err),
                  PQL_ERR_INVALID_ARGUMENT);
+    pql_memstore_free(st);
+}
+
+Test(loaders, max_samples_option)
+{
+    pql_memstore *st = tl_seeded();
+    pql_load_options o = pql_load_options_default();
+    cr_expect_eq(o.max_samples, PQL_LOAD_MAX_SAMPLES);
+    o.format = PQL_FORMAT_PROMQLTEST;
+    o.max_samples = 10;
+    static const char ok[] = "load 1m\n  x 1+1x9\n";    /* 10 positions */
+    static const char big[] = "load 1m\n  y 1+1x10\n"; /* 11 */
+    pql_error err;
+    cr_expect_eq(pql_load_buffer_ex(st, "t.test", ok, sizeof ok - 1, &o, NULL, &err), PQL_OK,
+                 "%s", err.message);
+    cr_expect_eq(pql_memstore_sample_count(st), 12);
+    cr_expect_eq(pql_load_buffer_ex(st, "t.test", big, sizeof big - 1, &o, NULL, &err),
+                 PQL_ERR_DATA);
+    cr_expect_str_eq(err.message, "t.test:2:5: too many values in one load (more than 10)");
+    cr_expect_eq(pql_memstore_sample_count(st), 12);
     pql_memstore_free(st);
 }

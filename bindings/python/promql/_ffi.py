@@ -242,7 +242,7 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
 
 class PqlLoadOptions(Structure):
     """pql_load_options."""
-    _fields_ = [("format", c_int), ("default_ms", c_int64)]
+    _fields_ = [("format", c_int), ("default_ms", c_int64), ("max_samples", c_uint64)]
 
 
 class PqlLoadInfo(Structure):
