@@ -488,9 +488,38 @@ static void print_selector_core(print_buf *b, const ast_node *n)
     free(texts);
 }
 
+/* Whether the offset expression prints starting with "(" or with two
+ * signs: the forms after which the grammar goes on absorbing arithmetic
+ * into the offset. */
+static bool offset_is_paren_led(const ast_time_mods *m)
+{
+    if (m->offset_expr == NULL)
+        return false;
+    print_buf t = {0};
+    print_node(&t, m->offset_expr);
+    bool led = false;
+    if (!t.failed && t.len >= 2) {
+        char c0 = t.p[0], c1 = t.p[1];
+        led = c0 == '(' || ((c0 == '+' || c0 == '-') && (c1 == '+' || c1 == '-'));
+    }
+    free(t.p);
+    return led;
+}
+
+/* Prometheus prints `@` before `offset`. After a parenthesised offset,
+ * though, an arithmetic operator would be read back as part of the offset
+ * (`x @ 5 offset (1m) + 2` is x offset by 1m + 2s), while the tree may hold
+ * (x @ 5 offset (1m)) + 2, which only an `@` written after the offset can
+ * express. Then, and only then, the offset goes first. */
 static void print_vector_selector(print_buf *b, const ast_node *n)
 {
     print_selector_core(b, n);
+    if (n->u.vs.mods.at != PQL_AT_NONE && offset_is_paren_led(&n->u.vs.mods)) {
+        print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
+        print_offset(b, &n->u.vs.mods);
+        print_at(b, &n->u.vs.mods);
+        return;
+    }
     print_at(b, &n->u.vs.mods);
     print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
     print_offset(b, &n->u.vs.mods);

@@ -68,6 +68,9 @@ static const char *const extra_inputs[] = {
     "x offset -+4 * 4 - 1",
     "x offset --step() * 2",
     "x offset (1h) * 2",
+    "x offset (1m) @ 5 + 2",
+    "x offset --step() @ start() * 3",
+    "x @ 5 offset (1m) + 2",
     "sum by (\"NaN\", \"inf\", \"INF\", nano) (foo) * on (\"Nan\") group_left (\"iNf\") bar",
 };
 
