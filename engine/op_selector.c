@@ -67,6 +67,14 @@ static int sel_open(op *self, eval_ctx *ctx)
     /* Left-open lookback: a sample exactly lookback before is excluded. */
     s->mint = s->ref[0] - ctx->lookback_ms + 1;
     s->maxt = s->ref[n - 1];
+    if (s->want_ts && !s->want_st && s->tm.has_at && s->tm.offset_ms != 0) {
+        /* Prometheus's timestamp() over `x @ T offset O` replaces the
+         * offset by (step time - T) so every step reads at T: the samples
+         * are fetched for T - O as usual, but looked up with T's lookback
+         * window. With O >= lookback nothing qualifies. Copied as is. */
+        for (size_t i = 0; i < n; i++)
+            s->ref[i] += s->tm.offset_ms;
+    }
     if (s->smoothed) {
         /* Interpolation also looks up to one lookback past the step. */
         s->maxt += ctx->lookback_ms;
