@@ -369,6 +369,11 @@ op *plan_extended_call(eval_ctx *ctx, const ast_node *call,
 op *op_number_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
                   double value);
 op *op_string_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid);
+/* Passes a VECTOR child's series through, failing with Prometheus's "same
+ * labelset" error when two share a label set at a step: the check made
+ * after every function and operator when delayed name removal is off. */
+op *op_unique_labels_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
+                         op *child);
 /* Unary minus over a SCALAR or VECTOR child (drops __name__). */
 op *op_negate_new(eval_ctx *ctx, const ast_node *node, const eval_grid *grid,
                   op *child);

@@ -158,7 +158,21 @@ static op *plan_call(eval_ctx *ctx, const ast_node *node, const eval_grid *grid)
     return fn->plan(ctx, node, grid);
 }
 
+static op *plan_node_kind(eval_ctx *ctx, const ast_node *node, const eval_grid *grid);
+
+/* Without delayed name removal, Prometheus checks the output of every
+ * function and operator for series that now share a label set. */
 op *plan_node(eval_ctx *ctx, const ast_node *node, const eval_grid *grid)
+{
+    op *o = plan_node_kind(ctx, node, grid);
+    if (o && !ctx->delayed_name_removal && o->type == PQL_TYPE_VECTOR &&
+        (node->kind == PQL_NODE_CALL || node->kind == PQL_NODE_BINARY ||
+         (node->kind == PQL_NODE_UNARY && node->u.unary.op == PQL_OP_SUB)))
+        return op_unique_labels_new(ctx, node, grid, o);
+    return o;
+}
+
+static op *plan_node_kind(eval_ctx *ctx, const ast_node *node, const eval_grid *grid)
 {
     if (ctx->failed)
         return NULL;

@@ -446,7 +446,12 @@ typedef struct pql_engine_options {
     size_t max_memory_bytes;      /* per query; 0 = unlimited (default) */
     int64_t timeout_ms;           /* 0 = none (default) */
     int64_t default_step_ms;      /* subquery default step, default 60000 */
-    int enable_delayed_name_removal; /* Prometheus 3 semantics; default on */
+    /* Prometheus 3's delayed __name__ removal (default on): names dropped by
+     * functions and operators go only at the end, where series that then
+     * share a label set at a step fail the query. Off: names go at once and
+     * every function and operator output is checked for such collisions,
+     * as Prometheus does without the feature. */
+    int enable_delayed_name_removal;
     pql_parse_options parse;      /* syntax switches, all on by default */
     /* Prometheus's `use-start-timestamps` feature (3.12+): rate, increase,
      * irate and resets read sample start timestamps from storage (resets
