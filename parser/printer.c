@@ -357,6 +357,19 @@ static void print_model_duration(print_buf *b, int64_t ns)
     }
 }
 
+/* A range or subquery step. Written as a number, it can be under a
+ * millisecond (`x[5.3e-6]`), which model.Duration prints as "0s" -- and a
+ * zero range or step does not parse. Such a duration prints as its exact
+ * seconds instead (the one place we differ from Prometheus's printer,
+ * whose text could not be read back); all others as model.Duration. */
+static void print_range_duration(print_buf *b, int64_t ns)
+{
+    if (ns > 0 && ns < 1000000)
+        print_float_v(b, (double)ns / 1e9);
+    else
+        print_model_duration(b, ns);
+}
+
 /* Seconds of a duration literal back to nanoseconds. Go truncates s * 1e9,
  * which turns 8001ms (8.001 s, stored a hair below) into 8s; rounding gives
  * the same text wherever Go's is right and keeps every literal readable back
@@ -539,7 +552,7 @@ static void print_matrix_selector(print_buf *b, const ast_node *n)
     if (n->u.matrix.range_expr != NULL)
         print_node(b, n->u.matrix.range_expr);
     else
-        print_model_duration(b, n->u.matrix.range_ns);
+        print_range_duration(b, n->u.matrix.range_ns);
     print_char(b, ']');
     if (vs != NULL && vs->kind == PQL_NODE_VECTOR_SELECTOR) {
         print_extended(b, vs->u.vs.anchored, vs->u.vs.smoothed);
@@ -555,10 +568,10 @@ static void print_subquery(print_buf *b, const ast_node *n)
     if (n->u.subquery.range_expr != NULL)
         print_node(b, n->u.subquery.range_expr);
     else
-        print_model_duration(b, n->u.subquery.range_ns);
+        print_range_duration(b, n->u.subquery.range_ns);
     print_char(b, ':');
     if (n->u.subquery.step_ns != 0)
-        print_model_duration(b, n->u.subquery.step_ns);
+        print_range_duration(b, n->u.subquery.step_ns);
     else if (n->u.subquery.step_expr != NULL)
         print_node(b, n->u.subquery.step_expr);
     print_char(b, ']');

@@ -69,6 +69,7 @@ static const char *const extra_inputs[] = {
     "x offset --step() * 2",
     "x offset (1h) * 2",
     "x offset (1m) @ 5 + 2",
+    "max_over_time(x[5.3e-6])[1h:0.0009999]",
     "x offset --step() @ start() * 3",
     "x @ 5 offset (1m) + 2",
     "sum by (\"NaN\", \"inf\", \"INF\", nano) (foo) * on (\"Nan\") group_left (\"iNf\") bar",
