@@ -18,6 +18,9 @@ typedef struct print_buf {
     char *p;
     size_t len, cap;
     bool failed;
+    /* A vector selector whose parenthesised offset is followed by an
+     * arithmetic operator: its offset prints as `+(...)` (print_binary). */
+    const ast_node *plus_offset;
 } print_buf;
 
 static bool print_reserve(print_buf *b, size_t extra)
@@ -527,6 +530,15 @@ static bool offset_is_paren_led(const ast_time_mods *m)
 static void print_vector_selector(print_buf *b, const ast_node *n)
 {
     print_selector_core(b, n);
+    if (b->plus_offset == n) {
+        /* `x offset +(1m) + 2`: the single-term form, which ends the
+         * offset; `x offset (1m) + 2` would take the `+ 2` in. */
+        b->plus_offset = NULL;
+        print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
+        print_str(b, " offset +");
+        print_node(b, n->u.vs.mods.offset_expr);
+        return;
+    }
     if (n->u.vs.mods.at != PQL_AT_NONE && offset_is_paren_led(&n->u.vs.mods)) {
         print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
         print_offset(b, &n->u.vs.mods);
@@ -636,9 +648,42 @@ static void print_matching(print_buf *b, const ast_vector_matching *vm)
     }
 }
 
+/* The vector selector whose text ends the printed form of n, if any. */
+static const ast_node *tail_selector(const ast_node *n)
+{
+    while (n != NULL) {
+        if (n->kind == PQL_NODE_BINARY)
+            n = n->u.binary.rhs;
+        else if (n->kind == PQL_NODE_UNARY)
+            n = n->u.unary.expr;
+        else
+            return n->kind == PQL_NODE_VECTOR_SELECTOR ? n : NULL;
+    }
+    return NULL;
+}
+
+static bool op_continues_offset(pql_op op)
+{
+    return op == PQL_OP_ADD || op == PQL_OP_SUB || op == PQL_OP_MUL || op == PQL_OP_DIV ||
+           op == PQL_OP_MOD || op == PQL_OP_POW;
+}
+
 static void print_binary(print_buf *b, const ast_node *n)
 {
+    /* An offset printed as "(...)" right before this operator would read
+     * back with the operator inside it (without @, which
+     * print_vector_selector moves behind such an offset). A selector an
+     * enclosing operator is waiting for lies on this node's right side, so
+     * it is put back before the right operand is printed. */
+    const ast_node *pending = b->plus_offset;
+    b->plus_offset = NULL;
+    if (op_continues_offset(n->u.binary.op)) {
+        const ast_node *t = tail_selector(n->u.binary.lhs);
+        if (t != NULL && t->u.vs.mods.at == PQL_AT_NONE && offset_is_paren_led(&t->u.vs.mods))
+            b->plus_offset = t;
+    }
     print_node(b, n->u.binary.lhs);
+    b->plus_offset = pending;
     print_char(b, ' ');
     print_str(b, pql_op_text(n->u.binary.op));
     if (n->u.binary.return_bool)
