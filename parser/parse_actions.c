@@ -979,14 +979,23 @@ ast_node *pa_selector(parse_ctx *c, lex_token *name, parse_matchers *m, bool bra
 
 /* ------------------------------------------- ranges and subqueries -- */
 
-static void set_range(ast_node *d, int64_t *ns, ast_node **expr)
+/* A range or step given as a number or a duration expression. A range
+ * below half a nanosecond (`x[2.25e-35]`) passes the "greater than 0"
+ * check but rounds to 0 ns, which prints as `0s` and cannot be read back;
+ * it is kept as 1 ns, which evaluates the same (ranges act in whole
+ * milliseconds). A step that rounds to 0 stays 0: Prometheus then uses the
+ * default step, as if none were written, and so do we. */
+static void set_duration(ast_node *d, bool is_range, int64_t *ns, ast_node **expr)
 {
     if (!d)
         return;
-    if (d->kind == PQL_NODE_NUMBER)
+    if (d->kind == PQL_NODE_NUMBER) {
         *ns = seconds_to_ns(d->u.number.value);
-    else
+        if (is_range && *ns == 0 && d->u.number.value > 0)
+            *ns = 1;
+    } else {
         *expr = d;
+    }
 }
 
 ast_node *pa_matrix(parse_ctx *c, ast_node *e, lex_token lb, ast_node *range, lex_token rb)
@@ -1008,7 +1017,7 @@ ast_node *pa_matrix(parse_ctx *c, ast_node *e, lex_token lb, ast_node *range, le
         return NULL;
     n->type = PQL_TYPE_MATRIX;
     n->u.matrix.vs = e;
-    set_range(range, &n->u.matrix.range_ns, &n->u.matrix.range_expr);
+    set_duration(range, true, &n->u.matrix.range_ns, &n->u.matrix.range_expr);
     return n;
 }
 
@@ -1023,8 +1032,8 @@ ast_node *pa_subquery(parse_ctx *c, ast_node *e, lex_token lb, ast_node *range, 
         return NULL;
     n->type = PQL_TYPE_MATRIX;
     n->u.subquery.expr = e;
-    set_range(range, &n->u.subquery.range_ns, &n->u.subquery.range_expr);
-    set_range(step, &n->u.subquery.step_ns, &n->u.subquery.step_expr);
+    set_duration(range, true, &n->u.subquery.range_ns, &n->u.subquery.range_expr);
+    set_duration(step, false, &n->u.subquery.step_ns, &n->u.subquery.step_expr);
     return n;
 }
 
