@@ -70,7 +70,7 @@ static const char *const extra_inputs[] = {
     "x offset (1h) * 2",
     "x offset (1m) @ 5 + 2",
     "x offset +(1m) + 2",
-    "f[22.5e-36] or f[62.5e-300:0.4e-9]",
+    "count_over_time(f[22.5e-36]) + count_over_time(f[62.5e-300:0.4e-9])",
     "y offset +(1m) + x offset +(2m) * 2",
     "(y offset +(1m) + x offset +(2m)) * 2",
     "-y offset +(1m) / -x offset +(2m) % 3",
