@@ -19,8 +19,8 @@ typedef struct print_buf {
     size_t len, cap;
     bool failed;
     /* A vector selector whose parenthesised offset is followed by an
-     * arithmetic operator: its offset prints as `+(...)` (print_binary). */
-    const ast_node *plus_offset;
+     * arithmetic operator (print_binary, print_vector_selector). */
+    const ast_node *guarded_offset;
 } print_buf;
 
 static bool print_reserve(print_buf *b, size_t extra)
@@ -522,27 +522,26 @@ static bool offset_is_paren_led(const ast_time_mods *m)
     return led;
 }
 
-/* Prometheus prints `@` before `offset`. After a parenthesised offset,
- * though, an arithmetic operator would be read back as part of the offset
- * (`x @ 5 offset (1m) + 2` is x offset by 1m + 2s), while the tree may hold
- * (x @ 5 offset (1m)) + 2, which only an `@` written after the offset can
- * express. Then, and only then, the offset goes first. */
+/* A selector whose parenthesised offset print_binary found right before an
+ * arithmetic operator (b->guarded_offset), which would otherwise read back
+ * inside the offset, ends its offset explicitly: with `@` after it when
+ * there is one (`x offset (1m) @ 5.000 + 2`: only that order expresses an
+ * offset expression that goes on before the @), else with the single-term
+ * form `x offset +(1m) + 2`. Every other selector prints as Prometheus
+ * prints it, `@` first. */
 static void print_vector_selector(print_buf *b, const ast_node *n)
 {
     print_selector_core(b, n);
-    if (b->plus_offset == n) {
-        /* `x offset +(1m) + 2`: the single-term form, which ends the
-         * offset; `x offset (1m) + 2` would take the `+ 2` in. */
-        b->plus_offset = NULL;
+    if (b->guarded_offset == n) {
+        b->guarded_offset = NULL;
         print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
-        print_str(b, " offset +");
-        print_node(b, n->u.vs.mods.offset_expr);
-        return;
-    }
-    if (n->u.vs.mods.at != PQL_AT_NONE && offset_is_paren_led(&n->u.vs.mods)) {
-        print_extended(b, n->u.vs.anchored, n->u.vs.smoothed);
-        print_offset(b, &n->u.vs.mods);
-        print_at(b, &n->u.vs.mods);
+        if (n->u.vs.mods.at != PQL_AT_NONE) {
+            print_offset(b, &n->u.vs.mods);
+            print_at(b, &n->u.vs.mods);
+        } else {
+            print_str(b, " offset +");
+            print_node(b, n->u.vs.mods.offset_expr);
+        }
         return;
     }
     print_at(b, &n->u.vs.mods);
@@ -670,20 +669,19 @@ static bool op_continues_offset(pql_op op)
 
 static void print_binary(print_buf *b, const ast_node *n)
 {
-    /* An offset printed as "(...)" right before this operator would read
-     * back with the operator inside it (without @, which
-     * print_vector_selector moves behind such an offset). A selector an
+    /* An offset printed as "(...)" (or after two signs) right before this
+     * operator would read back with the operator inside it. A selector an
      * enclosing operator is waiting for lies on this node's right side, so
      * it is put back before the right operand is printed. */
-    const ast_node *pending = b->plus_offset;
-    b->plus_offset = NULL;
+    const ast_node *pending = b->guarded_offset;
+    b->guarded_offset = NULL;
     if (op_continues_offset(n->u.binary.op)) {
         const ast_node *t = tail_selector(n->u.binary.lhs);
-        if (t != NULL && t->u.vs.mods.at == PQL_AT_NONE && offset_is_paren_led(&t->u.vs.mods))
-            b->plus_offset = t;
+        if (t != NULL && offset_is_paren_led(&t->u.vs.mods))
+            b->guarded_offset = t;
     }
     print_node(b, n->u.binary.lhs);
-    b->plus_offset = pending;
+    b->guarded_offset = pending;
     print_char(b, ' ');
     print_str(b, pql_op_text(n->u.binary.op));
     if (n->u.binary.return_bool)
