@@ -1071,16 +1071,38 @@ static ast_time_mods *mods_of(parse_ctx *c, ast_node *e, const char *what)
  * past a leftmost operand without parentheses is therefore marked as
  * parenthesised: it prints as `x offset (-4 * 4)`, the same offset.
  */
+static bool dur_is_arith(const ast_node *n)
+{
+    if (n->kind != PQL_NODE_DURATION_EXPR || n->u.dur.wrapped || n->u.dur.lhs == NULL)
+        return false;
+    pql_op op = n->u.dur.op;
+    return op == PQL_OP_ADD || op == PQL_OP_SUB || op == PQL_OP_MUL || op == PQL_OP_DIV ||
+           op == PQL_OP_MOD || op == PQL_OP_POW;
+}
+
+static bool dur_is_sign(const ast_node *n)
+{
+    return n->kind == PQL_NODE_DURATION_EXPR && !n->u.dur.wrapped && n->u.dur.lhs == NULL &&
+           (n->u.dur.op == PQL_OP_ADD || n->u.dur.op == PQL_OP_SUB);
+}
+
 static void wrap_sign_led_offset(ast_node *dur)
 {
-    if (dur->kind != PQL_NODE_DURATION_EXPR || dur->u.dur.wrapped || dur->u.dur.lhs == NULL)
+    const ast_node *n = dur;
+    if (dur_is_arith(n)) {
+        while (dur_is_arith(n))
+            n = n->u.dur.lhs;
+        if (n->kind == PQL_NODE_DURATION_EXPR && n->u.dur.wrapped)
+            return; /* `x offset (1h) * 2` reads back as it is */
+        dur->u.dur.wrapped = true;
         return;
-    const ast_node *left = dur;
-    while (left->kind == PQL_NODE_DURATION_EXPR && !left->u.dur.wrapped && left->u.dur.lhs != NULL)
-        left = left->u.dur.lhs;
-    if (left->kind == PQL_NODE_DURATION_EXPR && left->u.dur.wrapped)
-        return; /* `x offset (1h) * 2` reads back as it is */
-    dur->u.dur.wrapped = true;
+    }
+    /* Signs over arithmetic (`x offset - +5 ^ 2`, the signs binding looser
+     * than ^) would print as `-5 ^ 2`, read back as a one-term offset. */
+    while (dur_is_sign(n))
+        n = n->u.dur.rhs;
+    if (n != dur && dur_is_arith(n))
+        dur->u.dur.wrapped = true;
 }
 
 ast_node *pa_offset(parse_ctx *c, ast_node *e, ast_node *dur, bool use_lookahead)

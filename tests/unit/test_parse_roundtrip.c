@@ -67,6 +67,7 @@ static const char *const extra_inputs[] = {
     "scalar(foo) * vector(pi())",
     "x offset -+4 * 4 - 1",
     "x offset --step() * 2",
+    "yM5 offset - +5 ^ +1w ^ +1w",
     "x offset (1h) * 2",
     "x offset (1m) @ 5 + 2",
     "x offset +(1m) + 2",
