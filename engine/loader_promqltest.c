@@ -107,6 +107,9 @@ static int pt_emit(load_ctx *c, long idx, uint64_t *k, uint64_t count,
     for (uint64_t j = 0; j < count; j++, (*k)++) {
         if (omitted)
             continue;
+        if (c->st.gap_ms > 0 && *k > (uint64_t)(INT64_MAX / c->st.gap_ms))
+            return load_fail_at(c, at, "sample time out of range (position %llu of interval %lld ms)",
+                                (unsigned long long)*k, (long long)c->st.gap_ms);
         int64_t t = (int64_t)*k * c->st.gap_ms;
         if (load_sample(c, idx, t, a, at))
             return -1;
